@@ -1,0 +1,1 @@
+"""reportgen: credit-management analytics on a Polars core."""

@@ -1,0 +1,355 @@
+"""Open items as of a date D (SPEC §2): who owes what, instalment by instalment.
+
+A pure function of the loaded tables and D; the core never reads today's date. The result is
+one frame of *items*: open instalments (`kind = invoice`), credits left on account (`credit`,
+negative, in open-item mode), refunds the pool could not cover (`refund`), and one `unapplied`
+row per customer holding the credit the FIFO pool could not place (negative).
+Σ open_amount over all rows of a customer is its net balance.
+
+Every allocation below is the same vectorised step, `_consume`: a quantity is spread over an
+ordered list of amounts, oldest first, each taking at most its own amount.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from reportgen import money
+from reportgen.load import DataError, Dataset
+
+Unapplied = Literal["fifo", "open-item"]
+ITEM_COLUMNS = [
+    "item_id", "customer_id", "instalment", "invoice_date", "due_date",
+    "amount", "open_amount", "currency", "kind",
+]
+# Payments are taken before credit notes on the same day (SPEC §8).
+PAYMENT, CREDIT_NOTE = 0, 1
+
+
+def _consume(quantity: pl.Expr, amount: pl.Expr, *, over: str | list[str],
+             order_by: list[str]) -> pl.Expr:
+    """How much of `quantity` each row takes when it is spread over `amount`s in order."""
+    before = amount.cum_sum().over(over, order_by=order_by) - amount
+    return (quantity - before).clip(0, amount)
+
+
+# --- stage 1: what existed on D ------------------------------------------------------------
+
+
+def _invoices_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
+    cols = ["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "currency"]
+    if ds.is_snapshot:
+        cols.append("open_amount")
+    return ds.table("invoices").filter(pl.col("invoice_date") <= as_of).select(cols)
+
+
+def _credits_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
+    """Payments and credit notes dated on or before D, as one list of credits."""
+    payments = ds.table("payments").filter(pl.col("payment_date") <= as_of).select(
+        doc_id="payment_id", customer_id="customer_id", date="payment_date", amount="amount",
+        invoice_id=_optional(ds, "payments", "invoice_id"), currency="currency",
+        rank=pl.lit(PAYMENT, pl.Int8),
+    )
+    notes = ds.table("credit_notes").filter(pl.col("date") <= as_of).select(
+        doc_id="credit_note_id", customer_id="customer_id", date="date", amount="amount",
+        invoice_id=_optional(ds, "credit_notes", "invoice_id"), currency="currency",
+        rank=pl.lit(CREDIT_NOTE, pl.Int8),
+    )
+    return pl.concat([payments, notes])
+
+
+def _optional(ds: Dataset, table: str, column: str) -> pl.Expr:
+    if ds.has(table) and column in ds.tables[table].columns:
+        return pl.col(column)
+    return pl.lit(None, pl.String)
+
+
+# --- stage 2: one currency per customer --------------------------------------------------
+
+
+def rates_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
+    """The latest rate dated on or before D for each currency (revaluation at D, SPEC §5);
+    the base currency is 1."""
+    base = pl.LazyFrame({"currency": [ds.base_currency], "rate": [10**money.RATE_DIGITS]},
+                        schema={"currency": pl.String, "rate": pl.Int128})
+    rates = (
+        ds.table("fx_rates").filter(pl.col("date") <= as_of)
+        .sort("date").group_by("currency").agg(pl.col("rate").last())
+        .filter(pl.col("currency") != ds.base_currency)
+    )
+    return pl.concat([base, rates])
+
+
+def check_rates(ds: Dataset, as_of: date) -> None:
+    """Several currencies and no usable rate at D is an error naming both (SPEC §5)."""
+    have = set(rates_on(ds, as_of).collect()["currency"].to_list())
+    missing = sorted(set(ds.currencies) - have)
+    if missing:
+        raise DataError(
+            f"no exchange rate for {', '.join(missing)} dated on or before {as_of} in "
+            f"fx_rates.csv (base currency {ds.base_currency or 'not set'})"
+        )
+
+
+def _single_currency(ds: Dataset) -> bool:
+    return set(ds.currencies) <= {ds.base_currency}
+
+
+def _in_allocation_currency(ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame,
+                            rates: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """A customer with documents in several currencies is allocated in the base currency at
+    D; one with a single currency keeps it (SPEC §8). Converted invoices keep their exact
+    instalment split because schedules are converted as running totals (see _instalments)."""
+    if _single_currency(ds):
+        return invoices, credits
+    mixed = (
+        pl.concat([invoices.select("customer_id", "currency"),
+                   credits.select("customer_id", "currency")])
+        .group_by("customer_id").agg(pl.col("currency").n_unique().alias("__n"))
+        .filter(pl.col("__n") > 1).select("customer_id", __mixed=pl.lit(True))
+    )
+
+    def to_base(frame: pl.LazyFrame, money_cols: list[str]) -> pl.LazyFrame:
+        frame = frame.join(mixed, on="customer_id", how="left").join(
+            rates.rename({"rate": "__rate"}), on="currency", how="left")
+        mixed_row = pl.col("__mixed").fill_null(False)
+        return frame.with_columns(
+            *[pl.when(mixed_row).then(money.convert(c, "__rate")).otherwise(pl.col(c)).alias(c)
+              for c in money_cols],
+            __doc_ccy=pl.col("currency"), __doc_rate=pl.col("__rate"),
+            currency=pl.when(mixed_row).then(pl.lit(ds.base_currency))
+            .otherwise(pl.col("currency")),
+        ).drop("__mixed", "__rate")
+
+    inv_money = ["amount", "open_amount"] if ds.is_snapshot else ["amount"]
+    return to_base(invoices, inv_money), to_base(credits, ["amount"]).drop(
+        "__doc_ccy", "__doc_rate")
+
+
+# --- stage 3: referenced documents reduce their invoice ----------------------------------
+
+
+def _referenced(ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
+    """Each credit with the part it applies to its invoice and the excess that joins the pool.
+
+    A reference counts only to an invoice of the same customer that exists on D; documents on
+    one invoice are taken by date, payments first, then id, and the one that crosses the
+    invoice amount carries the excess (SPEC §2.2, §8). Refunds (negative payments) are never
+    applied to an invoice.
+    """
+    target = invoices.select(
+        "invoice_id", __inv_customer="customer_id", __inv_amount="amount"
+    )
+    joined = credits.join(target, on="invoice_id", how="left").with_columns(
+        __valid=(pl.col("__inv_customer") == pl.col("customer_id")).fill_null(False)
+        & (pl.col("amount") > 0)
+    )
+    if ds.is_snapshot:
+        # A snapshot's open amount already reflects the documents that reference it.
+        return joined.filter(~pl.col("__valid")).with_columns(
+            applied=pl.lit(0, pl.Int64), excess=pl.col("amount"), invoice_ref=pl.lit(None, pl.String)
+        ).drop("__inv_customer", "__inv_amount", "__valid")
+    on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
+    applied = _consume(pl.col("__inv_amount"), on_invoice, over="invoice_id",
+                       order_by=["date", "rank", "doc_id"])
+    return joined.with_columns(
+        applied=pl.when(pl.col("__valid")).then(applied).otherwise(0),
+        invoice_ref=pl.when(pl.col("__valid")).then(pl.col("invoice_id")),
+    ).with_columns(
+        excess=pl.col("amount") - pl.col("applied"),
+    ).drop("__inv_customer", "__inv_amount", "__valid")
+
+
+# --- stage 4: instalments, reduced in due-date order -------------------------------------
+
+
+def _instalments(ds: Dataset, invoices: pl.LazyFrame, referenced: pl.LazyFrame) -> pl.LazyFrame:
+    """Every instalment of every invoice on D with what is still open after its invoice's
+    referenced reductions, consumed in due-date order (SPEC §2.2, §8)."""
+    if ds.is_snapshot:
+        reductions = invoices.select("invoice_id",
+                                     reduction=pl.col("amount") - pl.col("open_amount"))
+    else:
+        reductions = (
+            referenced.filter(pl.col("invoice_ref").is_not_null())
+            .group_by("invoice_ref").agg(reduction=pl.col("applied").sum())
+            .rename({"invoice_ref": "invoice_id"})
+        )
+    schedule = _schedule(ds, invoices)
+    rows = schedule.join(reductions, on="invoice_id", how="left").with_columns(
+        pl.col("reduction").fill_null(0)
+    )
+    consumed = _consume(pl.col("reduction"), pl.col("amount"), over="invoice_id",
+                        order_by=["due_date", "instalment"])
+    return rows.with_columns(remaining=pl.col("amount") - consumed).drop("reduction")
+
+
+def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
+    """Instalments from payment_schedule; an invoice without one is instalment 1."""
+    head = ["invoice_id", "customer_id", "invoice_date", "currency"]
+    single = invoices.select(*head, instalment=pl.lit(1, pl.Int64), due_date="due_date",
+                             amount="amount")
+    if not ds.has("payment_schedule"):
+        return single
+    sched = ds.table("payment_schedule")
+    if "instalment" not in ds.tables["payment_schedule"].columns:
+        sched = sched.with_columns(
+            instalment=pl.col("due_date").rank("ordinal").over("invoice_id", order_by="__row")
+            .cast(pl.Int64)
+        )
+    converted_cols = ["__doc_ccy", "__doc_rate"] if _has_rate(invoices) else []
+    scheduled = invoices.select(*head, *converted_cols).join(
+        sched.select("invoice_id", "instalment", "due_date", "amount"), on="invoice_id"
+    )
+    if _has_rate(invoices):
+        # Instalments of an invoice converted to the base currency: convert running totals so
+        # that the converted instalments still add up to the converted invoice.
+        order = ["due_date", "instalment"]
+        running = pl.col("amount").cum_sum().over("invoice_id", order_by=order)
+        converted = money.convert(running, "__doc_rate")
+        previous = converted.shift(1, fill_value=0).over("invoice_id", order_by=order)
+        scheduled = scheduled.with_columns(
+            amount=pl.when(pl.col("currency") != pl.col("__doc_ccy"))
+            .then(converted - previous).otherwise(pl.col("amount"))
+        )
+    scheduled = scheduled.select(single.collect_schema().names())
+    has_schedule = sched.select("invoice_id").unique()
+    return pl.concat([single.join(has_schedule, on="invoice_id", how="anti"), scheduled])
+
+
+def _has_rate(frame: pl.LazyFrame) -> bool:
+    return "__doc_rate" in frame.collect_schema().names()
+
+
+# --- stage 5: the pool -------------------------------------------------------------------
+
+
+def _pool(referenced: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Pool documents after refunds, and the refunds the pool could not cover.
+
+    The pool is unreferenced credits plus excesses; a refund pays money back out of it,
+    oldest credit first, and what it pays beyond the pool is owed again, aged from the
+    refund's date, latest refund first (SPEC §8).
+    """
+    credits = referenced.filter(pl.col("excess") > 0).select(
+        "doc_id", "customer_id", "date", "rank", "currency", excess="excess")
+    refunds = referenced.filter(pl.col("amount") < 0).select(
+        "doc_id", "customer_id", "date", "currency", refund=-pl.col("amount"))
+    totals = refunds.group_by("customer_id").agg(refunded=pl.col("refund").sum())
+    credits = credits.join(totals, on="customer_id", how="left").with_columns(
+        pl.col("refunded").fill_null(0)
+    ).with_columns(
+        left=pl.col("excess") - _consume(pl.col("refunded"), pl.col("excess"),
+                                         over="customer_id", order_by=["date", "rank", "doc_id"])
+    )
+    pool_totals = credits.group_by("customer_id").agg(pool=pl.col("excess").sum())
+    refunds = refunds.join(pool_totals, on="customer_id", how="left").with_columns(
+        shortfall=(pl.col("refund").sum().over("customer_id") - pl.col("pool").fill_null(0)).clip(0)
+    ).with_columns(
+        owed=_consume(pl.col("shortfall"), pl.col("refund"), over="customer_id",
+                      order_by=_latest_first)
+    )
+    return credits, refunds
+
+
+# Refunds beyond the pool are owed latest first: the pool covered the earliest ones.
+_latest_first = [-pl.col("date").cast(pl.Int32), -pl.col("doc_id").rank("dense").cast(pl.Int64)]
+
+
+def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
+    return refunds.filter(pl.col("owed") > 0).select(
+        item_id="doc_id", customer_id="customer_id", instalment=pl.lit(None, pl.Int64),
+        invoice_date="date", due_date="date", amount="owed", open_amount="owed",
+        currency="currency", kind=pl.lit("refund"),
+    )
+
+
+def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
+    """The pool pays the customer's oldest open instalments first (SPEC §2.3, mode fifo)."""
+    pool = credits.group_by("customer_id").agg(pool=pl.col("left").sum(),
+                                               currency=pl.col("currency").first())
+    order = ["due_date", "invoice_date", "invoice_id", "instalment"]
+    items = instalments.join(pool.select("customer_id", "pool"), on="customer_id", how="left")
+    items = items.with_columns(
+        allocated=_consume(pl.col("pool").fill_null(0), pl.col("remaining"),
+                           over="customer_id", order_by=order)
+    )
+    placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
+    unapplied = pool.join(placed, on="customer_id", how="left").select(
+        item_id=pl.lit(None, pl.String), customer_id="customer_id",
+        instalment=pl.lit(None, pl.Int64), invoice_date=pl.lit(None, pl.Date),
+        due_date=pl.lit(None, pl.Date), amount=pl.lit(0, pl.Int64),
+        open_amount=-(pl.col("pool") - pl.col("placed").fill_null(0)),
+        currency="currency", kind=pl.lit("unapplied"),
+    ).filter(pl.col("open_amount") != 0)
+    open_instalments = items.select(
+        item_id="invoice_id", customer_id="customer_id", instalment="instalment",
+        invoice_date="invoice_date", due_date="due_date", amount="amount",
+        open_amount=pl.col("remaining") - pl.col("allocated"), currency="currency",
+        kind=pl.lit("invoice"),
+    )
+    return pl.concat([open_instalments, unapplied])
+
+
+def _pool_as_items(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
+    """Each pool document is its own negative item, aged by its own date (mode open-item)."""
+    negative = credits.filter(pl.col("left") > 0).select(
+        item_id="doc_id", customer_id="customer_id", instalment=pl.lit(None, pl.Int64),
+        invoice_date="date", due_date="date", amount=-pl.col("left"),
+        open_amount=-pl.col("left"), currency="currency", kind=pl.lit("credit"),
+    )
+    open_instalments = instalments.select(
+        item_id="invoice_id", customer_id="customer_id", instalment="instalment",
+        invoice_date="invoice_date", due_date="due_date", amount="amount",
+        open_amount="remaining", currency="currency", kind=pl.lit("invoice"),
+    )
+    return pl.concat([open_instalments, negative])
+
+
+# --- stage 6: revaluation at D -----------------------------------------------------------
+
+
+def _in_base(ds: Dataset, items: pl.LazyFrame, rates: pl.LazyFrame) -> pl.LazyFrame:
+    """Every item in the base currency at D's rate, rounded half-up per item (SPEC §5, §8);
+    the document-currency open amount stays in `open_amount_ccy` for per-currency views."""
+    items = items.with_columns(open_amount_ccy="open_amount")
+    if _single_currency(ds):
+        return items
+    items = items.join(rates.rename({"rate": "__rate"}), on="currency", how="left")
+    return items.with_columns(
+        amount=money.convert("amount", "__rate"),
+        open_amount=money.convert("open_amount", "__rate"),
+    ).drop("__rate")
+
+
+def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
+    """All items of every customer as of D, in the base currency (see module docstring).
+
+    Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
+    currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
+    """
+    if ds.snapshot_as_of is not None and ds.snapshot_as_of != as_of:
+        raise DataError(
+            f"the invoices are an open-item snapshot as of {ds.snapshot_as_of}; it cannot be "
+            f"aged as of {as_of} (give --as-of {ds.snapshot_as_of})"
+        )
+    if unapplied not in ("fifo", "open-item"):
+        raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
+    rates = rates_on(ds, as_of)
+    if not _single_currency(ds):
+        check_rates(ds, as_of)
+    invoices, credits = _in_allocation_currency(
+        ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates
+    )
+    referenced = _referenced(ds, invoices, credits)
+    instalments = _instalments(ds, invoices, referenced)
+    pool_credits, refunds = _pool(referenced)
+    if unapplied == "fifo":
+        items = _apply_fifo(instalments, pool_credits)
+    else:
+        items = _pool_as_items(instalments, pool_credits)
+    items = pl.concat([items, _refund_items(refunds)])
+    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy")

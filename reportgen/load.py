@@ -1,0 +1,643 @@
+"""Load a data folder of canonical tables (SPEC §1): typed, validated, problems kept as data.
+
+Every input row is either loaded or listed in `Dataset.problems` with its file, spreadsheet row
+(the header is row 1), column and reason; nothing is dropped silently (beancount's
+`(entries, errors)`). Parsing is optimistic: one pass types every column and flags bad rows;
+only when a file has bad rows is it read again to name each bad cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from reportgen import money
+from reportgen.schema import (
+    CREDIT_NOTE_TYPES,
+    NOT_RECEIVABLE_STATUSES,
+    TABLES,
+    Column,
+    Kind,
+    Table,
+)
+
+ROW = "__row"  # spreadsheet row of the source file (header = 1)
+PROBLEM_SCHEMA = {
+    "file": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "severity": pl.String,  # error (row rejected) | warning (row kept) | skipped (not a receivable)
+    "reason": pl.String,
+}
+DEFAULT_TERMS_DAYS = 30
+
+
+class DataError(Exception):
+    """The data cannot be used at all (as opposed to a rejected row, which is a problem)."""
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What became of one input file's rows: read = loaded + skipped + rejected."""
+
+    file: str
+    table: str
+    rows_read: int
+    rows_loaded: int
+    rows_skipped: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The canonical tables as typed frames (money in Int64 minor units) and what went wrong."""
+
+    tables: dict[str, pl.DataFrame]
+    problems: pl.DataFrame
+    files: tuple[FileReport, ...]
+    digits: int  # minor digits of every money column
+    base_currency: str
+    currencies: tuple[str, ...] = field(default=())
+    snapshot_as_of: date | None = None
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """The table as a LazyFrame; an absent optional table is empty, with its columns."""
+        if name in self.tables:
+            return self.tables[name].lazy()
+        return pl.DataFrame(schema=_output_schema(TABLES[name], TABLES[name].columns)).lazy()
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    @property
+    def errors(self) -> pl.DataFrame:
+        return self.problems.filter(pl.col("severity") == "error")
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.has("invoices") and "open_amount" in self.tables["invoices"].columns
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def find_files(data: Path) -> dict[str, Path]:
+    """Canonical table name -> file, for a folder (`invoices.csv` / `.parquet`) or one file."""
+    if data.is_file():
+        name = data.stem.lower()
+        if name not in TABLES:
+            raise DataError(
+                f"{data}: not a canonical table name ({', '.join(TABLES)}); "
+                "name the file after its table or give a folder"
+            )
+        return {name: data}
+    if not data.is_dir():
+        raise DataError(f"{data}: no such file or folder")
+    found: dict[str, Path] = {}
+    for path in sorted(data.iterdir()):
+        name = path.stem.lower()
+        if name in TABLES and path.suffix.lower() in (".csv", ".parquet"):
+            if name in found:
+                raise DataError(f"{data}: both {found[name].name} and {path.name} hold {name}")
+            found[name] = path
+    if "invoices" not in found:
+        raise DataError(f"{data}: no invoices.csv (the one required table)")
+    return found
+
+
+def _scan_text(path: Path) -> pl.LazyFrame:
+    """Every column as text, header names normalised (case, spaces, a UTF-8 BOM)."""
+    if path.suffix.lower() == ".parquet":
+        lf = pl.scan_parquet(path)
+        lf = lf.select(pl.all().cast(pl.String))
+    else:
+        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8", quote_char='"')
+    names = lf.collect_schema().names()
+    return lf.rename({n: n.lstrip("\ufeff").strip().lower().replace(" ", "_") for n in names})
+
+
+def _clean_text(name: str) -> pl.Expr:
+    """Trimmed text; a blank cell is missing."""
+    s = pl.col(name).str.strip_chars()
+    return pl.when(s.str.len_bytes() > 0).then(s)
+
+
+def _parse(column: Column) -> pl.Expr:
+    raw = _clean_text(column.name)
+    match column.kind:
+        case Kind.TEXT:
+            return raw
+        case Kind.DATE:
+            return raw.str.to_date("%Y-%m-%d", strict=False)
+        case Kind.MONEY:
+            return money.parse_micro(raw)
+        case Kind.INT:
+            return raw.cast(pl.Int64, strict=False)
+        case Kind.RATE:
+            return money.parse_rate(raw)
+
+
+_EXPECTED = {
+    Kind.DATE: "a date (YYYY-MM-DD)",
+    Kind.MONEY: "a number such as 1234.56",
+    Kind.INT: "a whole number",
+    Kind.RATE: "a number such as 7.1234",
+}
+
+
+def _cell_checks(table: Table, present: list[str]) -> list[tuple[str, str, pl.Expr]]:
+    """(column, reason, is-bad expression) for every cell rule of the table."""
+    checks = []
+    for column in table.columns:
+        if column.name not in present:
+            continue
+        raw = _clean_text(column.name)
+        if column.required:
+            checks.append((column.name, "required value is missing", raw.is_null()))
+        if column.kind is not Kind.TEXT:
+            bad = raw.is_not_null() & _parse(column).is_null()
+            checks.append((column.name, f"not {_EXPECTED[column.kind]}", bad))
+    return checks
+
+
+def _output_schema(table: Table, columns: tuple[Column, ...] | list[Column]) -> dict:
+    kinds = {
+        Kind.TEXT: pl.String,
+        Kind.DATE: pl.Date,
+        Kind.MONEY: pl.Int64,
+        Kind.INT: pl.Int64,
+        Kind.RATE: pl.Int128,
+    }
+    return {c.name: kinds[c.kind] for c in columns}
+
+
+@dataclass
+class _Read:
+    """One file, typed, with its rejected rows' problems."""
+
+    frame: pl.DataFrame  # good rows, typed, with ROW
+    problems: list[pl.DataFrame]
+    rows_read: int
+    rows_moved: int = 0  # loaded, but into another table (a negative invoice -> credit note)
+
+
+def _problem_frame(file: str, rows: pl.DataFrame, column: str | None, severity: str, reason):
+    """Problems for `rows` (which carry ROW and, where a column is named, its raw value)."""
+    value = pl.col(column).cast(pl.String) if column and column in rows.columns else pl.lit(None)
+    why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
+    return rows.select(
+        file=pl.lit(file),
+        row=pl.col(ROW).cast(pl.Int64),
+        column=pl.lit(column, pl.String),
+        value=value.cast(pl.String),
+        severity=pl.lit(severity),
+        reason=why.cast(pl.String),
+    )
+
+
+def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
+    """Parse one file: good rows typed, bad cells named. `keep` filters rows (a partition)."""
+    file = path.name
+    raw = _scan_text(path)
+    present = raw.collect_schema().names()
+    missing = [c for c in table.required if c not in present]
+    if missing:
+        rows = raw.select(pl.len()).collect().item()
+        msg = f"required column missing (the file has: {', '.join(present)})"
+        problems = [
+            pl.DataFrame(
+                {"file": [file] * len(missing), "row": [1] * len(missing), "column": missing,
+                 "value": [None] * len(missing), "severity": ["error"] * len(missing),
+                 "reason": [msg] * len(missing)},
+                schema=PROBLEM_SCHEMA,
+            )
+        ]
+        if rows:
+            problems.append(pl.DataFrame({
+                "file": [file], "row": [None], "column": [None], "value": [None],
+                "severity": ["error"], "reason": [f"all {rows} rows rejected: {msg}"]},
+                schema=PROBLEM_SCHEMA))
+        known = [c for c in table.columns if c.name in present or c.required]
+        return _Read(pl.DataFrame(schema={ROW: pl.Int64, **_output_schema(table, known)}),
+                     problems, rows)
+
+    columns = [c for c in table.columns if c.name in present]
+    problems: list[pl.DataFrame] = []
+    unknown = [n for n in present if table.column(n) is None]
+    if unknown:
+        problems.append(pl.DataFrame({
+            "file": [file] * len(unknown), "row": [1] * len(unknown), "column": unknown,
+            "value": [None] * len(unknown), "severity": ["warning"] * len(unknown),
+            "reason": ["column not part of the canonical table; ignored"] * len(unknown)},
+            schema=PROBLEM_SCHEMA))
+
+    checks = _cell_checks(table, present)
+    indexed = raw.with_row_index(ROW, offset=2)
+    if keep is not None:
+        indexed = indexed.filter(keep)
+    bad_any = pl.any_horizontal([bad for _, _, bad in checks]) if checks else pl.lit(False)
+    typed = indexed.select(
+        pl.col(ROW).cast(pl.Int64),
+        *[_parse(c).alias(c.name) for c in columns],
+        bad_any.alias("__bad"),
+    ).collect(engine="streaming")
+    rows_read = typed.height
+    if typed["__bad"].any():
+        bad_rows = typed.filter("__bad")[ROW]
+        detail = indexed.filter(pl.col(ROW).is_in(bad_rows.implode())).collect()
+        for column, reason, bad in checks:
+            hit = detail.filter(bad)
+            if hit.height:
+                problems.append(_problem_frame(file, hit, column, "error", reason))
+    return _Read(typed.filter(~pl.col("__bad")).drop("__bad"), problems, rows_read)
+
+
+# --- table rules ------------------------------------------------------------------------
+
+
+def _reject(read: _Read, file: str, mask: pl.Expr, column: str | None, reason,
+            severity: str = "error") -> None:
+    """Move the rows matching `mask` out of the table, listing them as problems."""
+    hit = read.frame.filter(mask)
+    if hit.height:
+        read.problems.append(_problem_frame(file, hit, column, severity, reason))
+        read.frame = read.frame.filter(~mask)
+
+
+def _warn(read: _Read, file: str, mask: pl.Expr, column: str | None, reason) -> None:
+    hit = read.frame.filter(mask)
+    if hit.height:
+        read.problems.append(_problem_frame(file, hit, column, "warning", reason))
+
+
+def _skip_not_receivable(read: _Read, file: str) -> None:
+    """Drafts, voids, quotes and orders are not receivables: skipped and listed (SPEC §8)."""
+    if "status" not in read.frame.columns:
+        return
+    status = pl.col("status").str.to_lowercase()
+    _reject(read, file, status.is_in(NOT_RECEIVABLE_STATUSES), "status",
+            pl.format("status '{}': not a receivable, skipped", pl.col("status")), "skipped")
+
+
+def _unique_keys(read: _Read, file: str, key: tuple[str, ...]) -> None:
+    """A key twice: an exact repeat is dropped as a duplicate; conflicting copies are all
+    rejected, because nothing says which one is right."""
+    if not key or read.frame.height == 0:
+        return
+    frame = read.frame
+    dup = frame.select(pl.struct(key).is_duplicated()).to_series()
+    if not dup.any():
+        return
+    content = [c for c in frame.columns if c != ROW]
+    first_row = pl.col(ROW).min().over(key)
+    conflicting = pl.struct(content).n_unique().over(key) > 1
+    label = key[0] if len(key) == 1 else "+".join(key)
+    flagged = frame.with_columns(
+        __first=first_row, __conflict=conflicting, __dup=pl.Series(dup)
+    )
+    read.frame = flagged
+    _reject(read, file, pl.col("__dup") & pl.col("__conflict"), label,
+            pl.format("{} {} appears more than once with different contents; no copy is used",
+                      pl.lit(label), pl.col(key[0]).cast(pl.String)))
+    _reject(read, file, pl.col("__dup") & (pl.col(ROW) != pl.col("__first")), label,
+            pl.format("exact duplicate of row {}", pl.col("__first")))
+    read.frame = read.frame.drop("__first", "__conflict", "__dup")
+
+
+def _known(values: pl.Series) -> pl.Expr:
+    return pl.lit(values.implode())
+
+
+@dataclass
+class _Loader:
+    """Applies the cross-table rules, in dependency order, to the files read."""
+
+    reads: dict[str, _Read]
+    files: dict[str, Path]
+
+    def file(self, name: str) -> str:
+        # credit notes made from negative invoices may have no file of their own
+        return self.files.get(name, self.files["invoices"]).name
+
+    def run(self) -> None:
+        for name, read in self.reads.items():
+            _skip_not_receivable(read, self.file(name))
+            _unique_keys(read, self.file(name), TABLES[name].key)
+        self._invoices()
+        self._schedule()
+        self._credits()
+        self._rates()
+
+    def _invoices(self) -> None:
+        inv, file = self.reads["invoices"], self.file("invoices")
+        if "customers" in self.reads:
+            known = self.reads["customers"].frame["customer_id"]
+            _warn(inv, file, ~pl.col("customer_id").is_in(_known(known)), "customer_id",
+                  "customer not in customers.csv; kept")
+        if "due_date" in inv.frame.columns:
+            _warn(inv, file, pl.col("due_date") < pl.col("invoice_date"), "due_date",
+                  "due date before invoice date; kept")
+        if "open_amount" in inv.frame.columns:
+            _reject(inv, file, pl.col("open_amount").is_null(), "open_amount",
+                    "snapshot without an open amount")
+            _warn(inv, file, pl.col("open_amount") > pl.col("amount"), "open_amount",
+                  "open amount larger than the invoice amount; kept")
+            return
+        # A negative invoice is a credit note in disguise (SPEC §1): it becomes one.
+        negative = inv.frame.filter(pl.col("amount") < 0)
+        if negative.height:
+            _warn(inv, file, pl.col("amount") < 0, "amount",
+                  "negative invoice amount: loaded as a credit note")
+            inv.frame = inv.frame.filter(pl.col("amount") >= 0)
+            inv.rows_moved = negative.height
+            as_credit = negative.select(
+                ROW,
+                credit_note_id=pl.col("invoice_id"),
+                customer_id="customer_id",
+                date=pl.col("invoice_date"),
+                amount=-pl.col("amount"),
+                currency=pl.col("currency") if "currency" in negative.columns else pl.lit(None),
+                type=pl.lit("credit_note"),
+            )
+            self._append("credit_notes", as_credit)
+
+    def _append(self, name: str, rows: pl.DataFrame) -> None:
+        if name in self.reads:
+            old = self.reads[name].frame
+            self.reads[name].frame = pl.concat([old, rows], how="diagonal_relaxed")
+        else:
+            self.reads[name] = _Read(rows, [], 0)
+
+    def _schedule(self) -> None:
+        if "payment_schedule" not in self.reads:
+            return
+        sched, file = self.reads["payment_schedule"], self.file("payment_schedule")
+        inv = self.reads["invoices"]
+        _reject(sched, file, pl.col("amount") <= 0, "amount", "instalment amount must be positive")
+        _reject(sched, file, ~pl.col("invoice_id").is_in(_known(inv.frame["invoice_id"])),
+                "invoice_id", "schedule for an unknown invoice")
+        # A schedule that does not add up to its invoice rejects the invoice (SPEC §8).
+        sums = sched.frame.group_by("invoice_id").agg(schedule_sum=pl.col("amount").sum())
+        off = inv.frame.join(sums, on="invoice_id").filter(
+            pl.col("schedule_sum") != pl.col("amount")
+        ).select("invoice_id", "schedule_sum", invoice_amount="amount")
+        if off.height == 0:
+            return
+        scale = 10**money.MICRO_DIGITS
+        reason = pl.format(
+            "instalments of invoice {} sum to {} but the invoice amount is {}: invoice rejected",
+            pl.col("invoice_id"),
+            (pl.col("schedule_sum").cast(pl.Decimal(38, 6)) / scale).cast(pl.String),
+            (pl.col("invoice_amount").cast(pl.Decimal(38, 6)) / scale).cast(pl.String),
+        )
+        for read, name in ((inv, "invoices"), (sched, "payment_schedule")):
+            read.frame = read.frame.join(off, on="invoice_id", how="left")
+            _reject(read, self.file(name), pl.col("schedule_sum").is_not_null(), "amount", reason)
+            read.frame = read.frame.drop("schedule_sum", "invoice_amount")
+
+    def _credits(self) -> None:
+        if "credit_notes" in self.reads:
+            cn, file = self.reads["credit_notes"], self.file("credit_notes")
+            _reject(cn, file, pl.col("amount") < 0, "amount",
+                    "a credit note's amount is positive (it reduces what is owed)")
+            if "type" in cn.frame.columns:
+                kind = pl.col("type").str.to_lowercase()
+                _reject(cn, file, kind.is_not_null() & ~kind.is_in(CREDIT_NOTE_TYPES), "type",
+                        pl.format("type '{}' is not credit_note or write_off", pl.col("type")))
+        if "customers" not in self.reads:
+            return
+        known = _known(self.reads["customers"].frame["customer_id"])
+        for name in ("payments", "credit_notes"):
+            if name in self.reads:
+                _warn(self.reads[name], self.file(name), ~pl.col("customer_id").is_in(known),
+                      "customer_id", "customer not in customers.csv; kept")
+
+    def _rates(self) -> None:
+        if "fx_rates" in self.reads:
+            _reject(self.reads["fx_rates"], self.file("fx_rates"), pl.col("rate") <= 0, "rate",
+                    "an exchange rate must be positive")
+
+
+# --- currencies -------------------------------------------------------------------------
+
+
+def _currency_column(frame: pl.DataFrame) -> pl.Series:
+    if "currency" in frame.columns:
+        return frame["currency"].drop_nulls()
+    return pl.Series([], dtype=pl.String)
+
+
+def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl.DataFrame]]:
+    """The base currency: asked for, else the one currency in the data without a rate."""
+    if requested:
+        return requested.upper(), []
+    seen: set[str] = set()
+    for name in ("customers", "invoices", "payments", "credit_notes"):
+        if name in loader.reads:
+            seen |= set(_currency_column(loader.reads[name].frame).str.to_uppercase().to_list())
+    rated: set[str] = set()
+    if "fx_rates" in loader.reads:
+        rated = set(loader.reads["fx_rates"].frame["currency"].str.to_uppercase().to_list())
+    unrated = sorted(seen - rated)
+    if len(unrated) <= 1:
+        return (unrated[0] if unrated else ""), []
+    problem = pl.DataFrame({
+        "file": [loader.files.get("fx_rates", Path("fx_rates.csv")).name], "row": [None],
+        "column": ["currency"], "value": [", ".join(unrated)], "severity": ["error"],
+        "reason": [f"currencies {', '.join(unrated)} have no rate and only one can be the base; "
+                   f"using {unrated[0]} (set --currency or add rates)"]},
+        schema=PROBLEM_SCHEMA)
+    return unrated[0], [problem]
+
+
+def _resolve_currencies(loader: _Loader, base: str) -> None:
+    """Every document gets a currency (SPEC §8): its own, else the referenced invoice's, else
+    the customer's, else the base; a currency that has no rate at all is rejected."""
+    reads = loader.reads
+    customer_ccy = (
+        reads["customers"].frame.select("customer_id", __cust_ccy=pl.col("currency"))
+        if "customers" in reads and "currency" in reads["customers"].frame.columns
+        else None
+    )
+
+    def own(frame: pl.DataFrame) -> pl.Expr:
+        return pl.col("currency").str.to_uppercase() if "currency" in frame.columns else pl.lit(None, pl.String)
+
+    def fill(name: str, via_invoice: bool) -> None:
+        if name not in reads:
+            return
+        frame = reads[name].frame
+        chain = [own(frame)]
+        if via_invoice and "invoice_id" in frame.columns:
+            frame = frame.join(inv_ccy, on="invoice_id", how="left")
+            chain.append(pl.col("__inv_ccy"))
+        if customer_ccy is not None:
+            frame = frame.join(customer_ccy, on="customer_id", how="left")
+            chain.append(pl.col("__cust_ccy").str.to_uppercase())
+        chain.append(pl.lit(base))
+        frame = frame.with_columns(currency=pl.coalesce(chain))
+        reads[name].frame = frame.drop([c for c in frame.columns if c.startswith("__") and c != ROW])
+
+    fill("invoices", via_invoice=False)
+    inv_ccy = reads["invoices"].frame.select("invoice_id", __inv_ccy=pl.col("currency"))
+    fill("payments", via_invoice=True)
+    fill("credit_notes", via_invoice=True)
+
+    rated = reads["fx_rates"].frame["currency"].str.to_uppercase() if "fx_rates" in reads else pl.Series([], dtype=pl.String)
+    if "fx_rates" in reads:
+        reads["fx_rates"].frame = reads["fx_rates"].frame.with_columns(
+            currency=pl.col("currency").str.to_uppercase()
+        )
+    for name in ("invoices", "payments", "credit_notes"):
+        if name in reads:
+            _reject(reads[name], loader.file(name),
+                    (pl.col("currency") != base) & ~pl.col("currency").is_in(_known(rated)),
+                    "currency",
+                    pl.format("currency {} has no rate in fx_rates.csv (base currency is {})",
+                              pl.col("currency"), pl.lit(base or "not set")))
+
+
+# --- assembling -------------------------------------------------------------------------
+
+
+def _fill_due_dates(loader: _Loader) -> None:
+    """A missing due date is the invoice date + the customer's terms, else + 30 days."""
+    inv = loader.reads["invoices"]
+    terms = pl.lit(DEFAULT_TERMS_DAYS)
+    frame = inv.frame
+    if "customers" in loader.reads and "payment_terms_days" in loader.reads["customers"].frame.columns:
+        frame = frame.join(
+            loader.reads["customers"].frame.select("customer_id", "payment_terms_days"),
+            on="customer_id", how="left",
+        )
+        terms = pl.coalesce(pl.col("payment_terms_days"), terms)
+    derived = pl.col("invoice_date") + pl.duration(days=terms)
+    due = pl.coalesce(pl.col("due_date"), derived) if "due_date" in frame.columns else derived
+    inv.frame = frame.with_columns(due_date=due).drop("payment_terms_days", strict=False)
+
+
+def _snapshot_as_of(loader: _Loader, as_of: date | None) -> tuple[date | None, list]:
+    inv = loader.reads["invoices"].frame
+    if "open_amount" not in inv.columns:
+        return None, []
+    if "as_of" in inv.columns:
+        dates = inv["as_of"].drop_nulls().unique()
+        if dates.len() > 1:
+            raise DataError(f"{loader.file('invoices')}: a snapshot has one as_of date, "
+                            f"found {', '.join(map(str, dates.sort().to_list()))}")
+        if dates.len() == 1:
+            return dates[0], []
+    if as_of is None:
+        raise DataError(f"{loader.file('invoices')} is an open-item snapshot (it has open_amount) "
+                        "but states no as_of date: give --as-of")
+    return as_of, []
+
+
+def load(
+    data: Path | str,
+    *,
+    base_currency: str | None = None,
+    as_of: date | None = None,
+    partition: tuple[int, int] | None = None,
+) -> Dataset:
+    """Read and validate every canonical table in `data`.
+
+    `partition=(k, n)` keeps only the customers whose id hashes to k of n: allocation is per
+    customer, so the n partitions together give exactly the whole result (out-of-core runs).
+    """
+    files = find_files(Path(data))
+    keep = None
+    if partition is not None:
+        k, n = partition
+        keep = pl.col("customer_id").str.strip_chars().hash(seed=0) % n == k
+    reads: dict[str, _Read] = {}
+    for name, path in files.items():
+        has_customer = TABLES[name].column("customer_id") is not None
+        reads[name] = _read_table(TABLES[name], path, keep if has_customer else None)
+    if partition is not None and "payment_schedule" in reads:
+        ids = _known(reads["invoices"].frame["invoice_id"])
+        reads["payment_schedule"].frame = reads["payment_schedule"].frame.filter(
+            pl.col("invoice_id").is_in(ids)
+        )
+
+    loader = _Loader(reads, dict(files))
+    loader.run()
+    base, base_problems = _base_currency(loader, base_currency)
+    _resolve_currencies(loader, base)
+    _fill_due_dates(loader)
+    snapshot, _ = _snapshot_as_of(loader, as_of)
+
+    micro_tables = {
+        name: [c.name for c in TABLES[name].columns
+               if c.kind is Kind.MONEY and c.name in read.frame.columns]
+        for name, read in reads.items()
+    }
+    digits = _dataset_digits(reads, micro_tables)
+    tables = {
+        name: read.frame.with_columns(
+            [money.from_micro(c, digits).alias(c) for c in micro_tables[name]]
+        )
+        for name, read in reads.items()
+    }
+    problems = pl.concat(
+        [p for read in reads.values() for p in read.problems] + base_problems
+        + [pl.DataFrame(schema=PROBLEM_SCHEMA)],
+        how="vertical_relaxed",
+    ).sort("file", "row", "column", nulls_last=False)
+    return Dataset(
+        tables=tables,
+        problems=problems,
+        files=tuple(_file_reports(reads, files, problems)),
+        digits=digits,
+        base_currency=base,
+        currencies=tuple(sorted({c for name in ("invoices", "payments", "credit_notes")
+                                 if name in tables for c in tables[name]["currency"].unique()
+                                 if c})),
+        snapshot_as_of=snapshot,
+    )
+
+
+def _dataset_digits(reads: dict[str, _Read], money_cols: dict[str, list[str]]) -> int:
+    digits = money.DEFAULT_DIGITS
+    for name, cols in money_cols.items():
+        if cols and reads[name].frame.height:
+            found = reads[name].frame.select(
+                pl.max_horizontal([money.digits_needed(c) for c in cols])
+            ).item()
+            digits = max(digits, found)
+    return digits
+
+
+def _file_reports(reads: dict[str, _Read], files: dict[str, Path], problems: pl.DataFrame):
+    """Rows read, loaded (still in a table), skipped and rejected, counted independently so
+    that `read = loaded + skipped + rejected` is a real check."""
+    per_file = (
+        problems.filter(pl.col("row").is_not_null() & (pl.col("row") > 1)
+                        & (pl.col("severity") != "warning"))
+        .group_by("file", "severity")
+        .agg(pl.col("row").n_unique())
+    )
+    for name, path in files.items():
+        read = reads[name]
+        counts = dict(per_file.filter(pl.col("file") == path.name)
+                      .select("severity", "row").iter_rows())
+        rejected, skipped = counts.get("error", 0), counts.get("skipped", 0)
+        if read.rows_read and read.frame.height == 0 and rejected == 0 and not skipped:
+            rejected = read.rows_read  # a file with a missing required column
+        yield FileReport(
+            file=path.name,
+            table=name,
+            rows_read=read.rows_read,
+            rows_loaded=read.frame.height + read.rows_moved - _foreign_rows(name, reads),
+            rows_skipped=skipped,
+            rows_rejected=rejected,
+        )
+
+
+def _foreign_rows(name: str, reads: dict[str, _Read]) -> int:
+    """Rows a table holds that came from another file (credit notes made from invoices)."""
+    return reads["invoices"].rows_moved if name == "credit_notes" else 0
