@@ -152,15 +152,22 @@ def _referenced(ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame) -> p
         return joined.filter(~pl.col("__valid")).with_columns(
             applied=pl.lit(0, pl.Int64), excess=pl.col("amount"), invoice_ref=pl.lit(None, pl.String)
         ).drop("__inv_customer", "__inv_amount", "__valid")
-    on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
-    applied = _consume(pl.col("__inv_amount"), on_invoice, over="invoice_id",
-                       order_by=["date", "rank", "doc_id"])
-    return joined.with_columns(
-        applied=pl.when(pl.col("__valid")).then(applied).otherwise(0),
-        invoice_ref=pl.when(pl.col("__valid")).then(pl.col("invoice_id")),
-    ).with_columns(
-        excess=pl.col("amount") - pl.col("applied"),
-    ).drop("__inv_customer", "__inv_amount", "__valid")
+    # Most invoices receive no more than their amount: every document applies in full and
+    # order does not matter. Only over-applied invoices need the ordered running total.
+    unused = joined.filter(~pl.col("__valid")).with_columns(
+        invoice_ref=pl.lit(None, pl.String), applied=pl.lit(0, pl.Int64))
+    valid = joined.filter(pl.col("__valid")).with_columns(
+        __total=pl.col("amount").sum().over("invoice_id"), invoice_ref=pl.col("invoice_id"))
+    fits = valid.filter(pl.col("__total") <= pl.col("__inv_amount")).with_columns(
+        applied=pl.col("amount"))
+    crosses = valid.filter(pl.col("__total") > pl.col("__inv_amount")).with_columns(
+        applied=_consume(pl.col("__inv_amount"), pl.col("amount"), over="invoice_id",
+                         order_by=["date", "rank", "doc_id"]))
+    return (
+        pl.concat([fits.drop("__total"), crosses.drop("__total"), unused], how="diagonal")
+        .with_columns(excess=pl.col("amount") - pl.col("applied"))
+        .drop("__inv_customer", "__inv_amount", "__valid")
+    )
 
 
 # --- stage 4: instalments, reduced in due-date order -------------------------------------
@@ -178,20 +185,26 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame, referenced: pl.LazyFrame) 
             .group_by("invoice_ref").agg(reduction=pl.col("applied").sum())
             .rename({"invoice_ref": "invoice_id"})
         )
-    schedule = _schedule(ds, invoices)
-    rows = schedule.join(reductions, on="invoice_id", how="left").with_columns(
+    rows = _schedule(ds, invoices).join(reductions, on="invoice_id", how="left").with_columns(
         pl.col("reduction").fill_null(0)
     )
-    consumed = _consume(pl.col("reduction"), pl.col("amount"), over="invoice_id",
-                        order_by=["due_date", "instalment"])
-    return rows.with_columns(remaining=pl.col("amount") - consumed).drop("reduction")
+    # One instalment takes the whole reduction; several take it in due-date order.
+    single = rows.filter(~pl.col("__scheduled")).with_columns(
+        consumed=pl.col("reduction").clip(0, pl.col("amount")))
+    split = rows.filter(pl.col("__scheduled")).with_columns(
+        consumed=_consume(pl.col("reduction"), pl.col("amount"), over="invoice_id",
+                          order_by=["due_date", "instalment"]))
+    return pl.concat([single, split]).select(
+        pl.exclude("reduction", "consumed", "__scheduled"),
+        remaining=pl.col("amount") - pl.col("consumed"),
+    )
 
 
 def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Instalments from payment_schedule; an invoice without one is instalment 1."""
     head = ["invoice_id", "customer_id", "invoice_date", "currency"]
     single = invoices.select(*head, instalment=pl.lit(1, pl.Int64), due_date="due_date",
-                             amount="amount")
+                             amount="amount", __scheduled=pl.lit(False))
     if not ds.has("payment_schedule"):
         return single
     sched = ds.table("payment_schedule")
@@ -215,7 +228,8 @@ def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
             amount=pl.when(pl.col("currency") != pl.col("__doc_ccy"))
             .then(converted - previous).otherwise(pl.col("amount"))
         )
-    scheduled = scheduled.select(single.collect_schema().names())
+    scheduled = scheduled.with_columns(__scheduled=pl.lit(True)).select(
+        single.collect_schema().names())
     has_schedule = sched.select("invoice_id").unique()
     return pl.concat([single.join(has_schedule, on="invoice_id", how="anti"), scheduled])
 
@@ -272,11 +286,15 @@ def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFram
     pool = credits.group_by("customer_id").agg(pool=pl.col("left").sum(),
                                                currency=pl.col("currency").first())
     order = ["due_date", "invoice_date", "invoice_id", "instalment"]
+    # Only open instalments of customers with a pool can receive any of it.
+    receiving = (pl.col("remaining") > 0) & pl.col("pool").is_not_null()
     items = instalments.join(pool.select("customer_id", "pool"), on="customer_id", how="left")
-    items = items.with_columns(
-        allocated=_consume(pl.col("pool").fill_null(0), pl.col("remaining"),
-                           over="customer_id", order_by=order)
-    )
+    items = pl.concat([
+        items.filter(receiving).with_columns(
+            allocated=_consume(pl.col("pool"), pl.col("remaining"), over="customer_id",
+                               order_by=order)),
+        items.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
+    ])
     placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
     unapplied = pool.join(placed, on="customer_id", how="left").select(
         item_id=pl.lit(None, pl.String), customer_id="customer_id",
@@ -341,15 +359,16 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
     rates = rates_on(ds, as_of)
     if not _single_currency(ds):
         check_rates(ds, as_of)
-    invoices, credits = _in_allocation_currency(
-        ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates
-    )
-    referenced = _referenced(ds, invoices, credits)
-    instalments = _instalments(ds, invoices, referenced)
-    pool_credits, refunds = _pool(referenced)
+    # Stages read by several later stages are collected once: a lazy plan would recompute
+    # them for every branch that reads them.
+    invoices, credits = (frame.collect().lazy() for frame in _in_allocation_currency(
+        ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates))
+    referenced = _referenced(ds, invoices, credits).collect().lazy()
+    instalments = _instalments(ds, invoices, referenced).collect().lazy()
+    pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced))
     if unapplied == "fifo":
         items = _apply_fifo(instalments, pool_credits)
     else:
         items = _pool_as_items(instalments, pool_credits)
     items = pl.concat([items, _refund_items(refunds)])
-    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy")
+    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect().lazy()

@@ -109,15 +109,65 @@ def find_files(data: Path) -> dict[str, Path]:
     return found
 
 
+def _normal_name(name: str) -> str:
+    return name.lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def _header(path: Path) -> list[str]:
+    if path.suffix.lower() == ".parquet":
+        return list(pl.scan_parquet(path).collect_schema().names())
+    return list(pl.scan_csv(path, infer_schema=False, n_rows=0).collect_schema().names())
+
+
 def _scan_text(path: Path) -> pl.LazyFrame:
     """Every column as text, header names normalised (case, spaces, a UTF-8 BOM)."""
     if path.suffix.lower() == ".parquet":
-        lf = pl.scan_parquet(path)
-        lf = lf.select(pl.all().cast(pl.String))
+        lf = pl.scan_parquet(path).select(pl.all().cast(pl.String))
     else:
-        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8", quote_char='"')
-    names = lf.collect_schema().names()
-    return lf.rename({n: n.lstrip("\ufeff").strip().lower().replace(" ", "_") for n in names})
+        lf = pl.scan_csv(path, infer_schema=False)
+    return lf.rename({n: _normal_name(n) for n in _header(path)})
+
+
+def _scan_typed(path: Path, table: Table) -> pl.LazyFrame:
+    """The fast path: the CSV reader parses dates and decimals itself, and fails on the first
+    cell it cannot parse (then the slow path names every bad cell)."""
+    native = {Kind.DATE: pl.Date, Kind.MONEY: pl.Decimal(38, money.MICRO_DIGITS),
+              Kind.INT: pl.Int64, Kind.RATE: pl.Decimal(38, money.RATE_DIGITS)}
+    overrides = {}
+    for original in _header(path):
+        column = table.column(_normal_name(original))
+        if column is not None and column.kind in native:
+            overrides[original] = native[column.kind]
+    lf = pl.scan_csv(path, infer_schema=False, schema_overrides=overrides)
+    return lf.rename({n: _normal_name(n) for n in _header(path)})
+
+
+def _from_native(column: Column) -> pl.Expr:
+    """A natively parsed column in the core's representation (money in micro units)."""
+    if column.kind is Kind.MONEY:
+        return (pl.col(column.name) * 10**money.MICRO_DIGITS).cast(pl.Int64)
+    if column.kind is Kind.RATE:
+        return (pl.col(column.name) * 10**money.RATE_DIGITS).cast(pl.Int128)
+    return pl.col(column.name)
+
+
+def _scan_python_csv(path: Path, names: list[str]) -> tuple[pl.LazyFrame, list[int]]:
+    """Last resort for a file Polars cannot split into rows (ragged or truncated lines):
+    Python's csv module, which knows each row's line; returns the rows that do not have
+    one cell per column, so that they can be rejected by number."""
+    import csv
+
+    rows, ragged = [], []
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for number, cells in enumerate(reader, start=2):
+            if len(cells) != len(names):
+                ragged.append(number)
+                cells = (cells + [""] * len(names))[: len(names)]
+            rows.append([c if c != "" else None for c in cells])
+    frame = pl.DataFrame(rows, schema=[(n, pl.String) for n in names], orient="row")
+    return frame.lazy(), ragged
 
 
 def _clean_text(name: str) -> pl.Expr:
@@ -185,9 +235,16 @@ class _Read:
     rows_moved: int = 0  # loaded, but into another table (a negative invoice -> credit note)
 
 
+MONEY_COLUMNS = {c.name for t in TABLES.values() for c in t.columns if c.kind is Kind.MONEY}
+
+
 def _problem_frame(file: str, rows: pl.DataFrame, column: str | None, severity: str, reason):
-    """Problems for `rows` (which carry ROW and, where a column is named, its raw value)."""
-    value = pl.col(column).cast(pl.String) if column and column in rows.columns else pl.lit(None)
+    """Problems for `rows` (which carry ROW and, where a column is named, its value)."""
+    value = pl.lit(None)
+    if column and column in rows.columns:
+        value = pl.col(column)
+        if column in MONEY_COLUMNS and rows.schema[column] == pl.Int64:  # still micro units
+            value = money.to_decimal(value, money.MICRO_DIGITS).cast(pl.String).str.strip_chars_end("0").str.strip_chars_end(".")
     why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
     return rows.select(
         file=pl.lit(file),
@@ -235,17 +292,55 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
             "reason": ["column not part of the canonical table; ignored"] * len(unknown)},
             schema=PROBLEM_SCHEMA))
 
+    try:
+        fast = _scan_typed(path, table) if path.suffix.lower() == ".csv" else None
+        if fast is not None:
+            fast = fast.with_row_index(ROW, offset=2)
+            if keep is not None:
+                fast = fast.filter(keep)
+            typed = fast.select(
+                pl.col(ROW).cast(pl.Int64), *[_from_native(c).alias(c.name) for c in columns]
+            ).collect(engine="streaming")
+            required = [c for c in table.required if c in typed.columns]
+            if not typed.select(pl.any_horizontal(pl.col(required).is_null()).any()).item():
+                return _Read(typed, problems, typed.height)
+    except pl.exceptions.PolarsError:
+        pass  # some cell did not parse: take the slow path, which names it
+    return _read_slow(table, path, raw, columns, keep, problems)
+
+
+def _read_slow(table: Table, path: Path, raw: pl.LazyFrame, columns: list[Column],
+               keep: pl.Expr | None, problems: list[pl.DataFrame]) -> _Read:
+    """Every cell as text, checked rule by rule; only the bad rows are read twice."""
+    file = path.name
+    present = raw.collect_schema().names()
     checks = _cell_checks(table, present)
-    indexed = raw.with_row_index(ROW, offset=2)
-    if keep is not None:
-        indexed = indexed.filter(keep)
     bad_any = pl.any_horizontal([bad for _, _, bad in checks]) if checks else pl.lit(False)
-    typed = indexed.select(
-        pl.col(ROW).cast(pl.Int64),
-        *[_parse(c).alias(c.name) for c in columns],
-        bad_any.alias("__bad"),
-    ).collect(engine="streaming")
-    rows_read = typed.height
+
+    def typed_from(source: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
+        indexed = source.with_row_index(ROW, offset=2)
+        if keep is not None:
+            indexed = indexed.filter(keep)
+        frame = indexed.select(
+            pl.col(ROW).cast(pl.Int64),
+            *[_parse(c).alias(c.name) for c in columns],
+            bad_any.alias("__bad"),
+        ).collect()
+        return indexed, frame
+
+    ragged: list[int] = []
+    try:
+        indexed, typed = typed_from(raw)
+    except pl.exceptions.PolarsError:
+        text, ragged = _scan_python_csv(path, present)
+        indexed, typed = typed_from(text)
+    if ragged:
+        problems.append(pl.DataFrame({
+            "file": file, "row": ragged, "column": None, "value": None, "severity": "error",
+            "reason": f"row does not have {len(present)} cells like the header "
+                      "(truncated, or an unquoted delimiter inside a value)"},
+            schema=PROBLEM_SCHEMA))
+        typed = typed.with_columns(__bad=pl.col("__bad") | pl.col(ROW).is_in(ragged))
     if typed["__bad"].any():
         bad_rows = typed.filter("__bad")[ROW]
         detail = indexed.filter(pl.col(ROW).is_in(bad_rows.implode())).collect()
@@ -253,7 +348,7 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
             hit = detail.filter(bad)
             if hit.height:
                 problems.append(_problem_frame(file, hit, column, "error", reason))
-    return _Read(typed.filter(~pl.col("__bad")).drop("__bad"), problems, rows_read)
+    return _Read(typed.filter(~pl.col("__bad")).drop("__bad"), problems, typed.height)
 
 
 # --- table rules ------------------------------------------------------------------------
@@ -289,6 +384,10 @@ def _unique_keys(read: _Read, file: str, key: tuple[str, ...]) -> None:
     if not key or read.frame.height == 0:
         return
     frame = read.frame
+    # Distinct hashes prove distinct keys, cheaply; only a hash repeat needs the exact check.
+    hashes = frame.select(pl.struct(key).hash(seed=0).n_unique()).item()
+    if hashes == frame.height:
+        return
     dup = frame.select(pl.struct(key).is_duplicated()).to_series()
     if not dup.any():
         return
@@ -458,6 +557,14 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
     """Every document gets a currency (SPEC §8): its own, else the referenced invoice's, else
     the customer's, else the base; a currency that has no rate at all is rejected."""
     reads = loader.reads
+    stated = {base} | {c.upper() for name in ("customers", "invoices", "payments", "credit_notes")
+                       if name in reads for c in _currency_column(reads[name].frame).unique()}
+    if len(stated) == 1 and "fx_rates" not in reads:
+        # One currency in the whole data: every document is in it, no lookup needed.
+        for name in ("invoices", "payments", "credit_notes"):
+            if name in reads:
+                reads[name].frame = reads[name].frame.with_columns(currency=pl.lit(base))
+        return
     customer_ccy = (
         reads["customers"].frame.select("customer_id", __cust_ccy=pl.col("currency"))
         if "customers" in reads and "currency" in reads["customers"].frame.columns

@@ -61,6 +61,20 @@ def invoice_aging(ds: Dataset, *, as_of: date, basis: Basis = "due",
     )
 
 
+# A cell that starts like a formula would run as one when the CSV is opened in a spreadsheet.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_START)).then("'" + pl.col(c))
+        .otherwise(pl.col(c)).alias(c)
+        for c in text
+    )
+
+
 def write_table(frame: pl.DataFrame, path: Path) -> None:
     """Write by extension: .csv (UTF-8), .parquet or .json (an array of records; money as
     exact decimal strings). Written to a temporary file first, so a failure leaves no half
@@ -71,7 +85,7 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     if suffix == ".csv":
-        frame.write_csv(partial)
+        neutralise_formulas(frame).write_csv(partial)
     elif suffix == ".parquet":
         frame.write_parquet(partial)
     else:

@@ -1,0 +1,250 @@
+"""The `reportgen` command line (SPEC §7): parse arguments, call the core, write files.
+
+Exit codes: 0 done; 1 the data is unusable (or `check` found rejected rows); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from reportgen import aging as aging_rules
+from reportgen.load import DataError, Dataset, load
+from reportgen.outputs import FORMATS, customer_aging, invoice_aging, write_table
+
+app = typer.Typer(
+    help="Credit-management analytics from your accounting exports: open items as of any "
+    "date, aging, credit exposure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class BasisChoice(str, Enum):
+    due = "due"
+    invoice = "invoice"
+
+
+class UnappliedChoice(str, Enum):
+    fifo = "fifo"
+    open_item = "open-item"
+
+
+class LevelChoice(str, Enum):
+    customer = "customer"
+    invoice = "invoice"
+
+
+DataArg = Annotated[Path, typer.Argument(
+    help="A folder of canonical CSV/Parquet tables (invoices.csv, payments.csv, …) or one file.",
+    show_default=False)]
+CurrencyOpt = Annotated[str | None, typer.Option(
+    "--currency", help="Base currency for the report (default: the one currency without a "
+    "rate in fx_rates.csv).", show_default=False)]
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2025-12-31", param_hint=option) from None
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _progress():
+    """Steps and a bar on a terminal; silent when output goes to a file or a pipe."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=not err.is_terminal)
+    with progress:
+        yield progress
+
+
+def _load(data: Path, *, currency: str | None, as_of: date | None = None,
+          partition: tuple[int, int] | None = None) -> Dataset:
+    try:
+        return load(data, base_currency=currency, as_of=as_of, partition=partition)
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    data: DataArg,
+    currency: CurrencyOpt = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="The date of an open-item snapshot that does not state its own.",
+        show_default=False)] = None,
+    show: Annotated[int, typer.Option(help="How many problems to list on screen.")] = 30,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write every problem (file, row, column, value, severity, reason) to "
+        ".csv, .parquet or .json.", show_default=False)] = None,
+) -> None:
+    """What was read, what was rejected and why. Exit 1 if any row was rejected."""
+    with _progress() as progress:
+        progress.add_task("Reading and checking files", total=None)
+        ds = _load(data, currency=currency, as_of=_date(as_of, "--as-of") if as_of else None)
+
+    files = Table(title=f"Files in {data}", title_justify="left")
+    for name in ("file", "table", "rows read", "loaded", "skipped", "rejected"):
+        files.add_column(name, justify="left" if name in ("file", "table") else "right")
+    for f in ds.files:
+        files.add_row(f.file, f.table, f"{f.rows_read:,}", f"{f.rows_loaded:,}",
+                      f"{f.rows_skipped:,}", f"{f.rows_rejected:,}")
+    out.print(files)
+    out.print(f"Base currency: {ds.base_currency or '(none stated)'}; money in "
+              f"{ds.digits} minor digits"
+              + (f"; open-item snapshot as of {ds.snapshot_as_of}" if ds.snapshot_as_of else ""))
+    _print_problems(ds.problems, show)
+    if out_file is not None:
+        _write(ds.problems, out_file)
+        out.print(f"All {ds.problems.height:,} problems written to {out_file}")
+    if ds.errors.height:
+        raise typer.Exit(1)
+
+
+def _print_problems(problems: pl.DataFrame, show: int) -> None:
+    if problems.height == 0:
+        out.print("[green]No problems: every row was loaded.[/]")
+        return
+    counts = problems.group_by("severity").len().sort("severity")
+    out.print("Problems: " + ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()))
+    table = Table(show_lines=False)
+    for name in ("file", "row", "column", "value", "severity", "reason"):
+        table.add_column(name, overflow="fold")
+    ordered = problems.sort(pl.col("severity") != "error", "file", "row", nulls_last=False)
+    for row in ordered.head(show).iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row])
+    out.print(table)
+    if problems.height > show:
+        out.print(f"… and {problems.height - show:,} more (use --out FILE to list them all)")
+
+
+# --- aging ------------------------------------------------------------------------------
+
+
+@app.command()
+def aging(
+    data: DataArg,
+    as_of: Annotated[str, typer.Option(help="The date D to age at (YYYY-MM-DD).",
+                                       show_default=False)],
+    out_file: Annotated[Path, typer.Option(
+        "--out", help="Where to write: .csv, .parquet or .json.", show_default=False)],
+    basis: Annotated[BasisChoice, typer.Option(
+        help="Age by days past the due date, or days since the invoice date.")] = BasisChoice.due,
+    buckets: Annotated[str, typer.Option(
+        help="Bucket upper bounds in days, e.g. 30,60,90,120 or 3,7,30.")] = "30,60,90,120",
+    unapplied: Annotated[UnappliedChoice, typer.Option(
+        help="fifo: unreferenced payments and credits pay the oldest items first; open-item: "
+        "they stay as negative items of their own.")] = UnappliedChoice.fifo,
+    level: Annotated[LevelChoice, typer.Option(
+        help="One row per customer, or one per open invoice instalment.")] = LevelChoice.customer,
+    currency: CurrencyOpt = None,
+    credit: Annotated[bool, typer.Option(
+        "--credit", help="Add exposure, headroom, over-limit amount and credit-hold columns "
+        "(customer level).")] = False,
+    hold_after_days: Annotated[int, typer.Option(
+        help="Recommend a credit hold for any item more than this many days overdue.")] = 90,
+    chunks: Annotated[int, typer.Option(
+        min=1, help="Process customers in this many partitions, one at a time, to age a "
+        "ledger larger than memory.")] = 1,
+) -> None:
+    """Open items as of a date, aged into buckets, with credit limits and utilization."""
+    day = _date(as_of, "--as-of")
+    try:
+        bounds = aging_rules.parse_bounds(buckets)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--buckets") from None
+    if out_file.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(f"must end in {', '.join(FORMATS)}", param_hint="--out")
+
+    def report(ds: Dataset) -> pl.LazyFrame:
+        if level is LevelChoice.invoice:
+            return invoice_aging(ds, as_of=day, basis=basis.value, bounds=bounds,
+                                 unapplied=unapplied.value)
+        return customer_aging(ds, as_of=day, basis=basis.value, bounds=bounds,
+                              unapplied=unapplied.value, hold_after_days=hold_after_days,
+                              credit=credit)
+
+    parts, problems = [], []
+    with _progress() as progress:
+        task = progress.add_task("Reading and checking files", total=chunks * 2)
+        for k in range(chunks):
+            partition = (k, chunks) if chunks > 1 else None
+            label = f" (part {k + 1} of {chunks})" if chunks > 1 else ""
+            progress.update(task, description=f"Reading and checking files{label}")
+            ds = _load(data, currency=currency, as_of=day, partition=partition)
+            problems.append(ds.errors)
+            progress.update(task, advance=1, description=f"Allocating and aging{label}")
+            try:
+                parts.append(report(ds).collect())
+            except DataError as exc:
+                raise _fail(str(exc)) from None
+            progress.advance(task)
+        progress.update(task, description=f"Writing {out_file}")
+        result = pl.concat(parts)
+        if chunks > 1:
+            result = result.sort(result.columns[:2] if level is LevelChoice.invoice
+                                 else "customer_id")
+        _write(result, out_file)
+    rejected = pl.concat(problems).unique()
+    if rejected.height:
+        err.print(f"[yellow]warning:[/] {rejected.height:,} problems left rows out of this "
+                  f"report; run `reportgen check {data}` to see them.")
+    err.print(f"{result.height:,} rows written to {out_file}")
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    try:
+        write_table(frame, path)
+    except OSError as exc:
+        raise _fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- sample -----------------------------------------------------------------------------
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the sample company into.",
+                                            show_default=False)],
+    invoices: Annotated[int, typer.Option(min=1, help="How many invoices.")] = 25_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
+) -> None:
+    """Write a small, realistic sample company (canonical CSV tables) to try reportgen on."""
+    from reportgen.sample import generate
+
+    with _progress() as progress:
+        progress.add_task(f"Generating {invoices:,} invoices", total=None)
+        written = generate(out_dir, invoices=invoices, seed=seed)
+    for name, rows in written.items():
+        out.print(f"{rows:>8,}  {out_dir / name}")
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
