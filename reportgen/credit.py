@@ -40,7 +40,7 @@ def customer_exposure(summary: pl.LazyFrame, ds: Dataset, *,
     return frame.with_columns(exposure=exposure).with_columns(
         # A ratio (1.05 = 105 %); blank without a limit, and for a zero limit, where any
         # exposure at all is over it.
-        utilization=pl.when(limit > 0).then(pl.col("exposure") / limit),
+        utilization=pl.when(limit > 0).then((pl.col("exposure") / limit).round(4)),
         over_limit=over,
         headroom=limit - pl.col("exposure"),
         over_limit_amount=pl.when(over).then(pl.col("exposure") - limit).otherwise(0),
