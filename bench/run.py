@@ -62,6 +62,7 @@ class Measurement:
     wall_s: float
     peak_rss_mb: float
     returncode: int
+    cpu_s: float = 0.0  # user + system CPU time: robust when other work shares the cores
     timed_out: bool = False
     stderr_tail: str = ""
     extra: dict[str, object] = field(default_factory=dict)
@@ -109,7 +110,8 @@ def measure(
         tail = err.read().decode(errors="replace").strip().splitlines()[-5:]
     wall = round(time.perf_counter() - started, 2)
     peak = round(usage.ru_maxrss / 1024, 1)
-    return Measurement(command, wall, peak, child.returncode, timed_out, "\n".join(tail))
+    cpu = round(usage.ru_utime + usage.ru_stime, 2)
+    return Measurement(command, wall, peak, child.returncode, cpu, timed_out, "\n".join(tail))
 
 
 # --- memory caps -------------------------------------------------------------------------
@@ -196,13 +198,17 @@ class Runner:
             log(f"{label} (run {i + 1}/{self.repeat})")
             runs.append(self.run(command))
             last = runs[-1]
-            log(f"{label}: {last.outcome}, {last.wall_s:.2f}s, peak {last.peak_rss_mb:,.0f} MB")
+            log(
+                f"{label}: {last.outcome}, {last.wall_s:.2f}s wall, {last.cpu_s:.2f}s CPU, "
+                f"peak {last.peak_rss_mb:,.0f} MB"
+            )
             if not last.ok:
                 return last
             if last.wall_s > LONG_RUN_S:
                 break
         result = runs[0]
         result.wall_s = round(statistics.median(r.wall_s for r in runs), 2)
+        result.cpu_s = round(statistics.median(r.cpu_s for r in runs), 2)
         result.peak_rss_mb = max(r.peak_rss_mb for r in runs)
         result.extra["wall_s_runs"] = [r.wall_s for r in runs]
         return result
@@ -232,12 +238,29 @@ def folder_gb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.iterdir()) / 1e9, 3)
 
 
-def aging_command(folder: Path, n: int, *extra: str) -> list[str]:
-    out = f"/tmp/aging_{n}.parquet"
+def aging_output(n: int, label: str = "") -> Path:
+    return Path(f"/tmp/aging_{n}{label}.parquet")
+
+
+def aging_command(folder: Path, out: Path, *extra: str) -> list[str]:
     return [
         sys.executable, "-m", "reportgen", "aging", str(folder),
-        "--as-of", AS_OF, "--out", out, *extra,
+        "--as-of", AS_OF, "--out", str(out), *extra,
     ]  # fmt: skip
+
+
+SAME_REPORT = (
+    "import sys, polars as pl; "
+    "a, b = (pl.read_parquet(p).sort('customer_id') for p in sys.argv[1:]); "
+    "sys.exit(0 if a.equals(b) else 1)"
+)
+
+
+def same_report(a: Path, b: Path) -> bool | None:
+    """Whether two aging outputs hold the same rows (None when one is missing)."""
+    if not (a.exists() and b.exists()):
+        return None
+    return subprocess.run([sys.executable, "-c", SAME_REPORT, str(a), str(b)]).returncode == 0
 
 
 def cli_available() -> bool:
@@ -255,13 +278,15 @@ def bench_size(runner: Runner, n: int, steps: set[str]) -> dict[str, object]:
         bare_read = [sys.executable, "-c", BARE_READ, str(folder)]
         row["bare"] = asdict(runner.repeated(f"{n:,}: bare read_csv", bare_read))
     if "aging" in steps and cli_available():
-        aging = runner.repeated(f"{n:,}: reportgen aging", aging_command(folder, n))
+        aging_output(n).unlink(missing_ok=True)
+        aging = runner.repeated(f"{n:,}: reportgen aging", aging_command(folder, aging_output(n)))
         row["aging"] = {**asdict(aging), "outcome": aging.outcome}
     elif "aging" in steps:
         log(f"{n:,}: aging skipped, reportgen/cli.py does not exist yet")
     bare, aging = row.get("bare"), row.get("aging")
     if bare and aging and aging["returncode"] == 0:
         row["ratio"] = round(aging["wall_s"] / bare["wall_s"], 2)
+        row["cpu_ratio"] = round(aging["cpu_s"] / bare["cpu_s"], 2)
     return row
 
 
@@ -274,11 +299,18 @@ def bench_capped(runner: Runner, n: int, cap_mb: int) -> list[dict[str, object]]
             options = " ".join(extra) or "default"
             label = f"{n:,} {fmt}: aging capped at {cap_mb} MB ({runner.mechanism}), {options}"
             log(label)
-            m = runner.run(aging_command(folder, n, *extra), cap_mb)
-            log(f"{label}: {m.outcome}, {m.wall_s:.2f}s, peak {m.peak_rss_mb:,.0f} MB")
-            runs.append(
-                {"rows": n, "format": fmt, "options": options, "outcome": m.outcome, **asdict(m)}
+            out = aging_output(n, f"_capped_{fmt}_{len(extra)}")
+            out.unlink(missing_ok=True)
+            m = runner.run(aging_command(folder, out, *extra), cap_mb)
+            same = same_report(out, aging_output(n)) if m.ok else None
+            log(
+                f"{label}: {m.outcome}, {m.wall_s:.2f}s, peak {m.peak_rss_mb:,.0f} MB"
+                + ("" if same is None else f", same report as uncapped: {same}")
             )
+            runs.append(
+                {"rows": n, "format": fmt, "options": options, "outcome": m.outcome,
+                 "same_as_uncapped": same, **asdict(m)}
+            )  # fmt: skip
             if m.ok:
                 break
     return runs
@@ -293,7 +325,7 @@ def cell(value: float | None, width: int, fmt: str = ".2f", missing: str = "-") 
 
 def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) -> None:
     print(
-        f"{'rows':>12} {'GB':>6} {'bare s':>8} {'aging s':>8} {'ratio':>6} "
+        f"{'rows':>12} {'GB':>6} {'bare s':>8} {'aging s':>8} {'ratio':>6} {'CPU ratio':>9} "
         f"{'bare MB':>8} {'aging MB':>9}  targets"
     )
     for row in rows:
@@ -306,6 +338,7 @@ def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) 
             cell(aging.get("wall_s") if aging_ok else None, 8,
                  missing=aging.get("outcome", "-")),
             cell(row.get("ratio"), 6),
+            cell(row.get("cpu_ratio"), 9),
             cell(bare.get("peak_rss_mb"), 8, ",.0f"),
             cell(aging.get("peak_rss_mb"), 9, ",.0f"),
         ]  # fmt: skip
@@ -318,6 +351,11 @@ def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) 
             f"cap {extra['cap_mb']} MB ({extra['mechanism']}): {run['outcome']}, "
             f"{run['wall_s']:.1f}s, peak RSS {run['peak_rss_mb']:,.0f} MB"
             + (f", cgroup peak {cgroup_peak:,.0f} MB" if cgroup_peak is not None else "")
+            + (
+                f", same report as uncapped: {run['same_as_uncapped']}"
+                if run["same_as_uncapped"] is not None
+                else ""
+            )
         )
 
 
@@ -364,7 +402,10 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     steps = set(args.steps.split(","))
     runner = Runner(cap_mechanism(), args.safety_mb, args.timeout, args.repeat)
+    load_before = os.getloadavg()
     log(f"memory caps via {runner.mechanism}; safety cap {args.safety_mb} MB")
+    if load_before[0] > 0.5:
+        log(f"load average {load_before[0]:.1f}: other work shares the cores, times will be noisy")
 
     rows = [bench_size(runner, n, steps) for n in sizes]
     capped = []
@@ -378,6 +419,7 @@ def main(argv: list[str] | None = None) -> None:
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     report = {
         "environment": environment(),
+        "loadavg_before_after": [load_before[0], os.getloadavg()[0]],
         "as_of": AS_OF,
         "targets": {"ratio_max": RATIO_TARGET, "aging_peak_mb_max_at_10M": PEAK_TARGET_MB},
         "sizes": rows,
