@@ -132,62 +132,103 @@ def _in_allocation_currency(ds: Dataset, invoices: pl.LazyFrame, credits: pl.Laz
 # --- stage 3: referenced documents reduce their invoice ----------------------------------
 
 
-def _referenced(ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
-    """Each credit with the part it applies to its invoice and the excess that joins the pool.
+def _by_invoice(invoices: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
+    """Each invoice followed by the credits that quote its id, sorted by id, narrow.
+
+    One stable sort replaces a join and a group-by: every per-invoice quantity below is a
+    linear scan over runs of equal ids (running totals reset at each run's first row). Only
+    the columns the scans need are sorted; `__pos` leads the results back to their rows.
+    """
+    def narrow(frame: pl.DataFrame, kind: int) -> pl.DataFrame:
+        return frame.select("invoice_id", "customer_id", "amount", __type=pl.lit(kind, pl.Int8))
+
+    rows = pl.concat([narrow(invoices, 0), narrow(quoted, 1)]).with_row_index("__pos")
+    rows = rows.with_columns(
+        # customers as exact integer codes: cheaper to carry and compare than text
+        pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.Int64),
+    ).sort("invoice_id", maintain_order=True)  # stable: the invoice leads its run
+    ids = pl.col("invoice_id")
+    return rows.with_columns(
+        __start=(ids != ids.shift(1)).fill_null(True),
+        __end=(ids != ids.shift(-1)).fill_null(True),
+    ).drop("invoice_id")
+
+
+def _run_value(value: pl.Expr, *, missing) -> pl.Expr:
+    """The invoice's own value, carried down its run; `missing` (never null: a null would be
+    filled from the run before) where no invoice leads it."""
+    lead = pl.col("__type") == 0
+    return pl.when(lead).then(value).when(pl.col("__start")).then(pl.lit(missing)).forward_fill()
+
+
+def _run_total(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(running total within the run, inclusive; the run's total on every row)."""
+    cum = value.cum_sum()
+    running = cum - pl.when(pl.col("__start")).then(cum - value).forward_fill()
+    total = pl.when(pl.col("__end")).then(running).backward_fill()
+    return running, total
+
+
+def _referenced(ds: Dataset, invoices: pl.LazyFrame,
+                credits: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(invoices with the `reduction` their referenced documents make, every credit with the
+    part it `applied` to its invoice and the `excess` that joins the pool).
 
     A reference counts only to an invoice of the same customer that exists on D; documents on
     one invoice are taken by date, payments first, then id, and the one that crosses the
     invoice amount carries the excess (SPEC §2.2, §8). Refunds (negative payments) are never
-    applied to an invoice.
+    applied to an invoice. In a snapshot the open amount already reflects the documents that
+    quote the invoice: they are not applied again (SPEC §8).
     """
-    target = invoices.select(
-        "invoice_id", __inv_customer="customer_id", __inv_amount="amount"
+    invoices = invoices.collect()
+    credits = credits.collect()
+    quoted = credits.filter(pl.col("invoice_id").is_not_null())
+    unquoted = credits.filter(pl.col("invoice_id").is_null()).with_columns(
+        applied=pl.lit(0, pl.Int64))
+    runs = _by_invoice(invoices, quoted).with_columns(
+        __inv_amount=_run_value(pl.col("amount"), missing=-1),
+        __valid=(pl.col("__type") == 1) & (pl.col("amount") > 0)
+        & (_run_value(pl.col("customer_id"), missing=-1) == pl.col("customer_id")),
     )
-    joined = credits.join(target, on="invoice_id", how="left").with_columns(
-        __valid=(pl.col("__inv_customer") == pl.col("customer_id")).fill_null(False)
-        & (pl.col("amount") > 0)
-    )
+    on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
+    _, total = _run_total(on_invoice)
     if ds.is_snapshot:
-        # A snapshot's open amount already reflects the documents that reference it.
-        return joined.filter(~pl.col("__valid")).with_columns(
-            applied=pl.lit(0, pl.Int64), excess=pl.col("amount"), invoice_ref=pl.lit(None, pl.String)
-        ).drop("__inv_customer", "__inv_amount", "__valid")
-    # Most invoices receive no more than their amount: every document applies in full and
-    # order does not matter. Only over-applied invoices need the ordered running total.
-    unused = joined.filter(~pl.col("__valid")).with_columns(
-        invoice_ref=pl.lit(None, pl.String), applied=pl.lit(0, pl.Int64))
-    valid = joined.filter(pl.col("__valid")).with_columns(
-        __total=pl.col("amount").sum().over("invoice_id"), invoice_ref=pl.col("invoice_id"))
-    fits = valid.filter(pl.col("__total") <= pl.col("__inv_amount")).with_columns(
-        applied=pl.col("amount"))
-    crosses = valid.filter(pl.col("__total") > pl.col("__inv_amount")).with_columns(
+        # the open amount already holds them: applied, so that they are not pooled either
+        applied = on_invoice
+    else:
+        # Most invoices receive no more than their amount: every document applies in full.
+        applied = (pl.when(~pl.col("__valid")).then(0)
+                   .when(total <= pl.col("__inv_amount")).then(pl.col("amount")))
+    lead = pl.col("__type") == 0
+    runs = runs.select(
+        "__pos",
+        __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
+    ).sort("__pos")  # back to the rows' own order
+    value = runs["__value"]
+
+    n = invoices.height
+    if ds.is_snapshot:
+        reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
+    else:
+        reduced = invoices.with_columns(reduction=value[:n])
+    docs = quoted.with_columns(applied=value[n:])
+    # Over-applied invoices (rare) need the documents' order to know who carries the excess.
+    target = invoices.select("invoice_id", __inv_amount="amount")
+    crossing = docs.filter(pl.col("applied").is_null()).join(target, on="invoice_id").with_columns(
         applied=_consume(pl.col("__inv_amount"), pl.col("amount"), over="invoice_id",
-                         order_by=["date", "rank", "doc_id"]))
-    return (
-        pl.concat([fits.drop("__total"), crosses.drop("__total"), unused], how="diagonal")
-        .with_columns(excess=pl.col("amount") - pl.col("applied"))
-        .drop("__inv_customer", "__inv_amount", "__valid")
-    )
+                         order_by=["date", "rank", "doc_id"])).drop("__inv_amount")
+    referenced = pl.concat([docs.filter(pl.col("applied").is_not_null()), crossing, unquoted])
+    return reduced.lazy(), referenced.with_columns(
+        excess=pl.col("amount") - pl.col("applied")).lazy()
 
 
 # --- stage 4: instalments, reduced in due-date order -------------------------------------
 
 
-def _instalments(ds: Dataset, invoices: pl.LazyFrame, referenced: pl.LazyFrame) -> pl.LazyFrame:
+def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Every instalment of every invoice on D with what is still open after its invoice's
-    referenced reductions, consumed in due-date order (SPEC §2.2, §8)."""
-    if ds.is_snapshot:
-        reductions = invoices.select("invoice_id",
-                                     reduction=pl.col("amount") - pl.col("open_amount"))
-    else:
-        reductions = (
-            referenced.filter(pl.col("invoice_ref").is_not_null())
-            .group_by("invoice_ref").agg(reduction=pl.col("applied").sum())
-            .rename({"invoice_ref": "invoice_id"})
-        )
-    rows = _schedule(ds, invoices).join(reductions, on="invoice_id", how="left").with_columns(
-        pl.col("reduction").fill_null(0)
-    )
+    referenced `reduction`, consumed in due-date order (SPEC §2.2, §8)."""
+    rows = _schedule(ds, invoices)
     # One instalment takes the whole reduction; several take it in due-date order.
     single = rows.filter(~pl.col("__scheduled")).with_columns(
         consumed=pl.col("reduction").clip(0, pl.col("amount")))
@@ -202,7 +243,7 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame, referenced: pl.LazyFrame) 
 
 def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Instalments from payment_schedule; an invoice without one is instalment 1."""
-    head = ["invoice_id", "customer_id", "invoice_date", "currency"]
+    head = ["invoice_id", "customer_id", "invoice_date", "currency", "reduction"]
     single = invoices.select(*head, instalment=pl.lit(1, pl.Int64), due_date="due_date",
                              amount="amount", __scheduled=pl.lit(False))
     if not ds.has("payment_schedule"):
@@ -287,14 +328,17 @@ def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFram
                                                currency=pl.col("currency").first())
     order = ["due_date", "invoice_date", "invoice_id", "instalment"]
     # Only open instalments of customers with a pool can receive any of it.
-    receiving = (pl.col("remaining") > 0) & pl.col("pool").is_not_null()
-    items = instalments.join(pool.select("customer_id", "pool"), on="customer_id", how="left")
+    open_rows = instalments.filter(pl.col("remaining") > 0).join(
+        pool.select("customer_id", "pool"), on="customer_id", how="left")
+    receiving = pl.col("pool").is_not_null()
     items = pl.concat([
-        items.filter(receiving).with_columns(
-            allocated=_consume(pl.col("pool"), pl.col("remaining"), over="customer_id",
-                               order_by=order)),
-        items.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
-    ])
+        open_rows.filter(receiving)
+        .with_columns(allocated=_consume(pl.col("pool"), pl.col("remaining"),
+                                         over="customer_id", order_by=order)),
+        open_rows.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
+        instalments.filter(pl.col("remaining") <= 0).with_columns(
+            pool=pl.lit(None, pl.Int64), allocated=pl.lit(0, pl.Int64)),
+    ]).drop("pool")
     placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
     unapplied = pool.join(placed, on="customer_id", how="left").select(
         item_id=pl.lit(None, pl.String), customer_id="customer_id",
@@ -363,8 +407,9 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
     # them for every branch that reads them.
     invoices, credits = (frame.collect().lazy() for frame in _in_allocation_currency(
         ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates))
-    referenced = _referenced(ds, invoices, credits).collect().lazy()
-    instalments = _instalments(ds, invoices, referenced).collect().lazy()
+    reduced, referenced = _referenced(ds, invoices, credits)
+    referenced = referenced.collect().lazy()
+    instalments = _instalments(ds, reduced).collect().lazy()
     pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced))
     if unapplied == "fifo":
         items = _apply_fifo(instalments, pool_credits)

@@ -385,7 +385,8 @@ def _unique_keys(read: _Read, file: str, key: tuple[str, ...]) -> None:
         return
     frame = read.frame
     # Distinct hashes prove distinct keys, cheaply; only a hash repeat needs the exact check.
-    hashes = frame.select(pl.struct(key).hash(seed=0).n_unique()).item()
+    keys = pl.col(key[0]) if len(key) == 1 else pl.struct(key)
+    hashes = frame.select(keys.hash(seed=0).n_unique()).item()
     if hashes == frame.height:
         return
     dup = frame.select(pl.struct(key).is_duplicated()).to_series()
@@ -614,17 +615,25 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
 def _fill_due_dates(loader: _Loader) -> None:
     """A missing due date is the invoice date + the customer's terms, else + 30 days."""
     inv = loader.reads["invoices"]
-    terms = pl.lit(DEFAULT_TERMS_DAYS)
     frame = inv.frame
-    if "customers" in loader.reads and "payment_terms_days" in loader.reads["customers"].frame.columns:
-        frame = frame.join(
-            loader.reads["customers"].frame.select("customer_id", "payment_terms_days"),
+    if "due_date" not in frame.columns:
+        frame = frame.with_columns(due_date=pl.lit(None, pl.Date))
+    stated = frame.filter(pl.col("due_date").is_not_null())
+    missing = frame.filter(pl.col("due_date").is_null())
+    if missing.height == 0:
+        return
+    terms = pl.lit(DEFAULT_TERMS_DAYS)
+    customers = loader.reads.get("customers")
+    if customers is not None and "payment_terms_days" in customers.frame.columns:
+        missing = missing.join(
+            customers.frame.select("customer_id", "payment_terms_days"),
             on="customer_id", how="left",
         )
         terms = pl.coalesce(pl.col("payment_terms_days"), terms)
-    derived = pl.col("invoice_date") + pl.duration(days=terms)
-    due = pl.coalesce(pl.col("due_date"), derived) if "due_date" in frame.columns else derived
-    inv.frame = frame.with_columns(due_date=due).drop("payment_terms_days", strict=False)
+    missing = missing.with_columns(
+        due_date=pl.col("invoice_date") + pl.duration(days=terms)
+    ).drop("payment_terms_days", strict=False)
+    inv.frame = pl.concat([stated, missing.select(stated.columns)])
 
 
 def _snapshot_as_of(loader: _Loader, as_of: date | None) -> tuple[date | None, list]:
