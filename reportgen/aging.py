@@ -24,7 +24,9 @@ def parse_bounds(text: str) -> tuple[int, ...]:
     except ValueError:
         raise ValueError(f"buckets must be whole days separated by commas, not {text!r}") from None
     if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
-        raise ValueError(f"buckets must be increasing positive days, e.g. 30,60,90,120; got {text!r}")
+        raise ValueError(
+            f"buckets must be increasing positive days, e.g. 30,60,90,120; got {text!r}"
+        )
     return bounds
 
 
@@ -52,8 +54,9 @@ def age_days(*, as_of: date, basis: Basis = "due") -> pl.Expr:
     return days_between(as_of, "due_date" if basis == "due" else "invoice_date")
 
 
-def bucket_label(days: str | pl.Expr, *, bounds: Sequence[int] = DEFAULT_BOUNDS,
-                 basis: Basis = "due") -> pl.Expr:
+def bucket_label(
+    days: str | pl.Expr, *, bounds: Sequence[int] = DEFAULT_BOUNDS, basis: Basis = "due"
+) -> pl.Expr:
     """The bucket of an age in days; upper bounds are inclusive and due on D is not overdue."""
     days = pl.col(days) if isinstance(days, str) else days
     labels = bucket_labels(bounds, basis=basis)
@@ -64,8 +67,13 @@ def bucket_label(days: str | pl.Expr, *, bounds: Sequence[int] = DEFAULT_BOUNDS,
     return expr.cast(pl.Enum(labels))
 
 
-def aged_items(items: pl.LazyFrame, *, as_of: date, bounds: Sequence[int] = DEFAULT_BOUNDS,
-               basis: Basis = "due") -> pl.LazyFrame:
+def aged_items(
+    items: pl.LazyFrame,
+    *,
+    as_of: date,
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+    basis: Basis = "due",
+) -> pl.LazyFrame:
     """Open items (not the unapplied rows) with `days_overdue` and their `bucket`."""
     return items.filter(pl.col("kind") != "unapplied").with_columns(
         days_overdue=days_overdue(as_of=as_of),
@@ -73,20 +81,29 @@ def aged_items(items: pl.LazyFrame, *, as_of: date, bounds: Sequence[int] = DEFA
     )
 
 
-def aging_summary(items: pl.LazyFrame, *, as_of: date, bounds: Sequence[int] = DEFAULT_BOUNDS,
-                  basis: Basis = "due") -> pl.LazyFrame:
+def aging_summary(
+    items: pl.LazyFrame,
+    *,
+    as_of: date,
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+    basis: Basis = "due",
+) -> pl.LazyFrame:
     """Per customer: open_amount, one column per bucket, unapplied_credit, net_balance, and the
     largest days overdue of a positive item (for credit holds). Money in minor units."""
     labels = bucket_labels(bounds, basis=basis)
     aged = aged_items(items, as_of=as_of, bounds=bounds, basis=basis)
     by_bucket = aged.group_by("customer_id").agg(
-        open_amount=pl.col("open_amount").sum(),
-        *[pl.col("open_amount").filter(pl.col("bucket") == label).sum().alias(label)
-          for label in labels],
+        pl.col("open_amount").sum(),
+        *[
+            pl.col("open_amount").filter(pl.col("bucket") == label).sum().alias(label)
+            for label in labels
+        ],
         max_days_overdue=pl.col("days_overdue").filter(pl.col("open_amount") > 0).max(),
     )
-    unapplied = items.filter(pl.col("kind") == "unapplied").group_by("customer_id").agg(
-        unapplied_credit=-pl.col("open_amount").sum()
+    unapplied = (
+        items.filter(pl.col("kind") == "unapplied")
+        .group_by("customer_id")
+        .agg(unapplied_credit=-pl.col("open_amount").sum())
     )
     customers = pl.concat([items.select("customer_id"), unapplied.select("customer_id")]).unique()
     return (

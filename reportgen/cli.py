@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,34 +33,46 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 
-class BasisChoice(str, Enum):
+class BasisChoice(StrEnum):
     due = "due"
     invoice = "invoice"
 
 
-class UnappliedChoice(str, Enum):
+class UnappliedChoice(StrEnum):
     fifo = "fifo"
     open_item = "open-item"
 
 
-class LevelChoice(str, Enum):
+class LevelChoice(StrEnum):
     customer = "customer"
     invoice = "invoice"
 
 
-DataArg = Annotated[Path, typer.Argument(
-    help="A folder of canonical CSV/Parquet tables (invoices.csv, payments.csv, …) or one file.",
-    show_default=False)]
-CurrencyOpt = Annotated[str | None, typer.Option(
-    "--currency", help="Base currency for the report (default: the one currency without a "
-    "rate in fx_rates.csv).", show_default=False)]
+DataArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A folder of canonical CSV/Parquet tables (invoices.csv, …) or one table file.",
+        show_default=False,
+    ),
+]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        help="Base currency for the report (default: the one currency without a "
+        "rate in fx_rates.csv).",
+        show_default=False,
+    ),
+]
 
 
 def _date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2025-12-31", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date like 2025-12-31", param_hint=option
+        ) from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -71,15 +83,26 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @contextmanager
 def _progress():
     """Steps and a bar on a terminal; silent when output goes to a file or a pipe."""
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        TimeElapsedColumn(), console=err, transient=True,
-                        disable=not err.is_terminal)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
     with progress:
         yield progress
 
 
-def _load(data: Path, *, currency: str | None, as_of: date | None = None,
-          partition: tuple[int, int] | None = None) -> Dataset:
+def _load(
+    data: Path,
+    *,
+    currency: str | None,
+    as_of: date | None = None,
+    partition: tuple[int, int] | None = None,
+) -> Dataset:
     try:
         return load(data, base_currency=currency, as_of=as_of, partition=partition)
     except DataError as exc:
@@ -93,13 +116,23 @@ def _load(data: Path, *, currency: str | None, as_of: date | None = None,
 def check(
     data: DataArg,
     currency: CurrencyOpt = None,
-    as_of: Annotated[str | None, typer.Option(
-        help="The date of an open-item snapshot that does not state its own.",
-        show_default=False)] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="The date of an open-item snapshot that does not state its own.",
+            show_default=False,
+        ),
+    ] = None,
     show: Annotated[int, typer.Option(help="How many problems to list on screen.")] = 30,
-    out_file: Annotated[Path | None, typer.Option(
-        "--out", help="Write every problem (file, row, column, value, severity, reason) to "
-        ".csv, .parquet or .json.", show_default=False)] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write every problem (file, row, column, value, severity, reason) to "
+            ".csv, .parquet or .json.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """What was read, what was rejected and why. Exit 1 if any row was rejected."""
     with _progress() as progress:
@@ -110,12 +143,20 @@ def check(
     for name in ("file", "table", "rows read", "loaded", "skipped", "rejected"):
         files.add_column(name, justify="left" if name in ("file", "table") else "right")
     for f in ds.files:
-        files.add_row(f.file, f.table, f"{f.rows_read:,}", f"{f.rows_loaded:,}",
-                      f"{f.rows_skipped:,}", f"{f.rows_rejected:,}")
+        files.add_row(
+            f.file,
+            f.table,
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
+            f"{f.rows_skipped:,}",
+            f"{f.rows_rejected:,}",
+        )
     out.print(files)
-    out.print(f"Base currency: {ds.base_currency or '(none stated)'}; money in "
-              f"{ds.digits} minor digits"
-              + (f"; open-item snapshot as of {ds.snapshot_as_of}" if ds.snapshot_as_of else ""))
+    out.print(
+        f"Base currency: {ds.base_currency or '(none stated)'}; money in "
+        f"{ds.digits} minor digits"
+        + (f"; open-item snapshot as of {ds.snapshot_as_of}" if ds.snapshot_as_of else "")
+    )
     _print_problems(ds.problems, show)
     if out_file is not None:
         _write(ds.problems, out_file)
@@ -147,28 +188,51 @@ def _print_problems(problems: pl.DataFrame, show: int) -> None:
 @app.command()
 def aging(
     data: DataArg,
-    as_of: Annotated[str, typer.Option(help="The date D to age at (YYYY-MM-DD).",
-                                       show_default=False)],
-    out_file: Annotated[Path, typer.Option(
-        "--out", help="Where to write: .csv, .parquet or .json.", show_default=False)],
-    basis: Annotated[BasisChoice, typer.Option(
-        help="Age by days past the due date, or days since the invoice date.")] = BasisChoice.due,
-    buckets: Annotated[str, typer.Option(
-        help="Bucket upper bounds in days, e.g. 30,60,90,120 or 3,7,30.")] = "30,60,90,120",
-    unapplied: Annotated[UnappliedChoice, typer.Option(
-        help="fifo: unreferenced payments and credits pay the oldest items first; open-item: "
-        "they stay as negative items of their own.")] = UnappliedChoice.fifo,
-    level: Annotated[LevelChoice, typer.Option(
-        help="One row per customer, or one per open invoice instalment.")] = LevelChoice.customer,
+    as_of: Annotated[
+        str, typer.Option(help="The date D to age at (YYYY-MM-DD).", show_default=False)
+    ],
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", help="Where to write: .csv, .parquet or .json.", show_default=False),
+    ],
+    basis: Annotated[
+        BasisChoice,
+        typer.Option(help="Age by days past the due date, or days since the invoice date."),
+    ] = BasisChoice.due,
+    buckets: Annotated[
+        str, typer.Option(help="Bucket upper bounds in days, e.g. 30,60,90,120 or 3,7,30.")
+    ] = "30,60,90,120",
+    unapplied: Annotated[
+        UnappliedChoice,
+        typer.Option(
+            help="fifo: unreferenced payments and credits pay the oldest items first; open-item: "
+            "they stay as negative items of their own."
+        ),
+    ] = UnappliedChoice.fifo,
+    level: Annotated[
+        LevelChoice, typer.Option(help="One row per customer, or one per open invoice instalment.")
+    ] = LevelChoice.customer,
     currency: CurrencyOpt = None,
-    credit: Annotated[bool, typer.Option(
-        "--credit", help="Add exposure, headroom, over-limit amount and credit-hold columns "
-        "(customer level).")] = False,
-    hold_after_days: Annotated[int, typer.Option(
-        help="Recommend a credit hold for any item more than this many days overdue.")] = 90,
-    chunks: Annotated[int, typer.Option(
-        min=1, help="Process customers in this many partitions, one at a time, to age a "
-        "ledger larger than memory.")] = 1,
+    credit: Annotated[
+        bool,
+        typer.Option(
+            "--credit",
+            help="Add exposure, headroom, over-limit amount and credit-hold columns "
+            "(customer level).",
+        ),
+    ] = False,
+    hold_after_days: Annotated[
+        int,
+        typer.Option(help="Recommend a credit hold for any item more than this many days overdue."),
+    ] = 90,
+    chunks: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Process customers in this many partitions, one at a time, to age a "
+            "ledger larger than memory.",
+        ),
+    ] = 1,
 ) -> None:
     """Open items as of a date, aged into buckets, with credit limits and utilization."""
     day = _date(as_of, "--as-of")
@@ -181,11 +245,18 @@ def aging(
 
     def report(ds: Dataset) -> pl.LazyFrame:
         if level is LevelChoice.invoice:
-            return invoice_aging(ds, as_of=day, basis=basis.value, bounds=bounds,
-                                 unapplied=unapplied.value)
-        return customer_aging(ds, as_of=day, basis=basis.value, bounds=bounds,
-                              unapplied=unapplied.value, hold_after_days=hold_after_days,
-                              credit=credit)
+            return invoice_aging(
+                ds, as_of=day, basis=basis.value, bounds=bounds, unapplied=unapplied.value
+            )
+        return customer_aging(
+            ds,
+            as_of=day,
+            basis=basis.value,
+            bounds=bounds,
+            unapplied=unapplied.value,
+            hold_after_days=hold_after_days,
+            credit=credit,
+        )
 
     parts, problems = [], []
     with _progress() as progress:
@@ -205,13 +276,16 @@ def aging(
         progress.update(task, description=f"Writing {out_file}")
         result = pl.concat(parts)
         if chunks > 1:
-            result = result.sort(result.columns[:2] if level is LevelChoice.invoice
-                                 else "customer_id")
+            result = result.sort(
+                result.columns[:2] if level is LevelChoice.invoice else "customer_id"
+            )
         _write(result, out_file)
     rejected = pl.concat(problems).unique()
     if rejected.height:
-        err.print(f"[yellow]warning:[/] {rejected.height:,} problems left rows out of this "
-                  f"report; run `reportgen check {data}` to see them.")
+        err.print(
+            f"[yellow]warning:[/] {rejected.height:,} problems left rows out of this "
+            f"report; run `reportgen check {data}` to see them."
+        )
     err.print(f"{result.height:,} rows written to {out_file}")
 
 
@@ -227,8 +301,9 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
 
 @app.command()
 def sample(
-    out_dir: Annotated[Path, typer.Argument(help="Folder to write the sample company into.",
-                                            show_default=False)],
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder to write the sample company into.", show_default=False)
+    ],
     invoices: Annotated[int, typer.Option(min=1, help="How many invoices.")] = 25_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
 ) -> None:

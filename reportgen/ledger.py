@@ -22,15 +22,23 @@ from reportgen.load import DataError, Dataset
 
 Unapplied = Literal["fifo", "open-item"]
 ITEM_COLUMNS = [
-    "item_id", "customer_id", "instalment", "invoice_date", "due_date",
-    "amount", "open_amount", "currency", "kind",
+    "item_id",
+    "customer_id",
+    "instalment",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "open_amount",
+    "currency",
+    "kind",
 ]
 # Payments are taken before credit notes on the same day (SPEC §8).
 PAYMENT, CREDIT_NOTE = 0, 1
 
 
-def _consume(quantity: pl.Expr, amount: pl.Expr, *, over: str | list[str],
-             order_by: list[str]) -> pl.Expr:
+def _consume(
+    quantity: pl.Expr, amount: pl.Expr, *, over: str | list[str], order_by: list[str]
+) -> pl.Expr:
     """How much of `quantity` each row takes when it is spread over `amount`s in order."""
     before = amount.cum_sum().over(over, order_by=order_by) - amount
     return (quantity - before).clip(0, amount)
@@ -48,15 +56,31 @@ def _invoices_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
 
 def _credits_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
     """Payments and credit notes dated on or before D, as one list of credits."""
-    payments = ds.table("payments").filter(pl.col("payment_date") <= as_of).select(
-        doc_id="payment_id", customer_id="customer_id", date="payment_date", amount="amount",
-        invoice_id=_optional(ds, "payments", "invoice_id"), currency="currency",
-        rank=pl.lit(PAYMENT, pl.Int8),
+    payments = (
+        ds.table("payments")
+        .filter(pl.col("payment_date") <= as_of)
+        .select(
+            doc_id="payment_id",
+            customer_id="customer_id",
+            date="payment_date",
+            amount="amount",
+            invoice_id=_optional(ds, "payments", "invoice_id"),
+            currency="currency",
+            rank=pl.lit(PAYMENT, pl.Int8),
+        )
     )
-    notes = ds.table("credit_notes").filter(pl.col("date") <= as_of).select(
-        doc_id="credit_note_id", customer_id="customer_id", date="date", amount="amount",
-        invoice_id=_optional(ds, "credit_notes", "invoice_id"), currency="currency",
-        rank=pl.lit(CREDIT_NOTE, pl.Int8),
+    notes = (
+        ds.table("credit_notes")
+        .filter(pl.col("date") <= as_of)
+        .select(
+            doc_id="credit_note_id",
+            customer_id="customer_id",
+            date="date",
+            amount="amount",
+            invoice_id=_optional(ds, "credit_notes", "invoice_id"),
+            currency="currency",
+            rank=pl.lit(CREDIT_NOTE, pl.Int8),
+        )
     )
     return pl.concat([payments, notes])
 
@@ -73,11 +97,16 @@ def _optional(ds: Dataset, table: str, column: str) -> pl.Expr:
 def rates_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
     """The latest rate dated on or before D for each currency (revaluation at D, SPEC §5);
     the base currency is 1."""
-    base = pl.LazyFrame({"currency": [ds.base_currency], "rate": [10**money.RATE_DIGITS]},
-                        schema={"currency": pl.String, "rate": pl.Int128})
+    base = pl.LazyFrame(
+        {"currency": [ds.base_currency], "rate": [10**money.RATE_DIGITS]},
+        schema={"currency": pl.String, "rate": pl.Int128},
+    )
     rates = (
-        ds.table("fx_rates").filter(pl.col("date") <= as_of)
-        .sort("date").group_by("currency").agg(pl.col("rate").last())
+        ds.table("fx_rates")
+        .filter(pl.col("date") <= as_of)
+        .sort("date")
+        .group_by("currency")
+        .agg(pl.col("rate").last())
         .filter(pl.col("currency") != ds.base_currency)
     )
     return pl.concat([base, rates])
@@ -98,35 +127,45 @@ def _single_currency(ds: Dataset) -> bool:
     return set(ds.currencies) <= {ds.base_currency}
 
 
-def _in_allocation_currency(ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame,
-                            rates: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _in_allocation_currency(
+    ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame, rates: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """A customer with documents in several currencies is allocated in the base currency at
     D; one with a single currency keeps it (SPEC §8). Converted invoices keep their exact
     instalment split because schedules are converted as running totals (see _instalments)."""
     if _single_currency(ds):
         return invoices, credits
     mixed = (
-        pl.concat([invoices.select("customer_id", "currency"),
-                   credits.select("customer_id", "currency")])
-        .group_by("customer_id").agg(pl.col("currency").n_unique().alias("__n"))
-        .filter(pl.col("__n") > 1).select("customer_id", __mixed=pl.lit(True))
+        pl.concat(
+            [invoices.select("customer_id", "currency"), credits.select("customer_id", "currency")]
+        )
+        .group_by("customer_id")
+        .agg(pl.col("currency").n_unique().alias("__n"))
+        .filter(pl.col("__n") > 1)
+        .select("customer_id", __mixed=pl.lit(True))
     )
 
     def to_base(frame: pl.LazyFrame, money_cols: list[str]) -> pl.LazyFrame:
         frame = frame.join(mixed, on="customer_id", how="left").join(
-            rates.rename({"rate": "__rate"}), on="currency", how="left")
+            rates.rename({"rate": "__rate"}), on="currency", how="left"
+        )
         mixed_row = pl.col("__mixed").fill_null(False)
         return frame.with_columns(
-            *[pl.when(mixed_row).then(money.convert(c, "__rate")).otherwise(pl.col(c)).alias(c)
-              for c in money_cols],
-            __doc_ccy=pl.col("currency"), __doc_rate=pl.col("__rate"),
-            currency=pl.when(mixed_row).then(pl.lit(ds.base_currency))
+            *[
+                pl.when(mixed_row).then(money.convert(c, "__rate")).otherwise(pl.col(c)).alias(c)
+                for c in money_cols
+            ],
+            __doc_ccy=pl.col("currency"),
+            __doc_rate=pl.col("__rate"),
+            currency=pl.when(mixed_row)
+            .then(pl.lit(ds.base_currency))
             .otherwise(pl.col("currency")),
         ).drop("__mixed", "__rate")
 
     inv_money = ["amount", "open_amount"] if ds.is_snapshot else ["amount"]
     return to_base(invoices, inv_money), to_base(credits, ["amount"]).drop(
-        "__doc_ccy", "__doc_rate")
+        "__doc_ccy", "__doc_rate"
+    )
 
 
 # --- stage 3: referenced documents reduce their invoice ----------------------------------
@@ -139,6 +178,7 @@ def _by_invoice(invoices: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
     linear scan over runs of equal ids (running totals reset at each run's first row). Only
     the columns the scans need are sorted; `__pos` leads the results back to their rows.
     """
+
     def narrow(frame: pl.DataFrame, kind: int) -> pl.DataFrame:
         return frame.select("invoice_id", "customer_id", "amount", __type=pl.lit(kind, pl.Int8))
 
@@ -169,8 +209,9 @@ def _run_total(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return running, total
 
 
-def _referenced(ds: Dataset, invoices: pl.LazyFrame,
-                credits: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _referenced(
+    ds: Dataset, invoices: pl.LazyFrame, credits: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(invoices with the `reduction` their referenced documents make, every credit with the
     part it `applied` to its invoice and the `excess` that joins the pool).
 
@@ -184,10 +225,12 @@ def _referenced(ds: Dataset, invoices: pl.LazyFrame,
     credits = credits.collect()
     quoted = credits.filter(pl.col("invoice_id").is_not_null())
     unquoted = credits.filter(pl.col("invoice_id").is_null()).with_columns(
-        applied=pl.lit(0, pl.Int64))
+        applied=pl.lit(0, pl.Int64)
+    )
     runs = _by_invoice(invoices, quoted).with_columns(
         __inv_amount=_run_value(pl.col("amount"), missing=-1),
-        __valid=(pl.col("__type") == 1) & (pl.col("amount") > 0)
+        __valid=(pl.col("__type") == 1)
+        & (pl.col("amount") > 0)
         & (_run_value(pl.col("customer_id"), missing=-1) == pl.col("customer_id")),
     )
     on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
@@ -197,8 +240,12 @@ def _referenced(ds: Dataset, invoices: pl.LazyFrame,
         applied = on_invoice
     else:
         # Most invoices receive no more than their amount: every document applies in full.
-        applied = (pl.when(~pl.col("__valid")).then(0)
-                   .when(total <= pl.col("__inv_amount")).then(pl.col("amount")))
+        applied = (
+            pl.when(~pl.col("__valid"))
+            .then(0)
+            .when(total <= pl.col("__inv_amount"))
+            .then(pl.col("amount"))
+        )
     lead = pl.col("__type") == 0
     runs = runs.select(
         "__pos",
@@ -214,12 +261,23 @@ def _referenced(ds: Dataset, invoices: pl.LazyFrame,
     docs = quoted.with_columns(applied=value[n:])
     # Over-applied invoices (rare) need the documents' order to know who carries the excess.
     target = invoices.select("invoice_id", __inv_amount="amount")
-    crossing = docs.filter(pl.col("applied").is_null()).join(target, on="invoice_id").with_columns(
-        applied=_consume(pl.col("__inv_amount"), pl.col("amount"), over="invoice_id",
-                         order_by=["date", "rank", "doc_id"])).drop("__inv_amount")
+    crossing = (
+        docs.filter(pl.col("applied").is_null())
+        .join(target, on="invoice_id")
+        .with_columns(
+            applied=_consume(
+                pl.col("__inv_amount"),
+                pl.col("amount"),
+                over="invoice_id",
+                order_by=["date", "rank", "doc_id"],
+            )
+        )
+        .drop("__inv_amount")
+    )
     referenced = pl.concat([docs.filter(pl.col("applied").is_not_null()), crossing, unquoted])
     return reduced.lazy(), referenced.with_columns(
-        excess=pl.col("amount") - pl.col("applied")).lazy()
+        excess=pl.col("amount") - pl.col("applied")
+    ).lazy()
 
 
 # --- stage 4: instalments, reduced in due-date order -------------------------------------
@@ -231,10 +289,16 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     rows = _schedule(ds, invoices)
     # One instalment takes the whole reduction; several take it in due-date order.
     single = rows.filter(~pl.col("__scheduled")).with_columns(
-        consumed=pl.col("reduction").clip(0, pl.col("amount")))
+        consumed=pl.col("reduction").clip(0, pl.col("amount"))
+    )
     split = rows.filter(pl.col("__scheduled")).with_columns(
-        consumed=_consume(pl.col("reduction"), pl.col("amount"), over="invoice_id",
-                          order_by=["due_date", "instalment"]))
+        consumed=_consume(
+            pl.col("reduction"),
+            pl.col("amount"),
+            over="invoice_id",
+            order_by=["due_date", "instalment"],
+        )
+    )
     return pl.concat([single, split]).select(
         pl.exclude("reduction", "consumed", "__scheduled"),
         remaining=pl.col("amount") - pl.col("consumed"),
@@ -244,14 +308,21 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
 def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Instalments from payment_schedule; an invoice without one is instalment 1."""
     head = ["invoice_id", "customer_id", "invoice_date", "currency", "reduction"]
-    single = invoices.select(*head, instalment=pl.lit(1, pl.Int64), due_date="due_date",
-                             amount="amount", __scheduled=pl.lit(False))
+    single = invoices.select(
+        *head,
+        instalment=pl.lit(1, pl.Int64),
+        due_date="due_date",
+        amount="amount",
+        __scheduled=pl.lit(False),
+    )
     if not ds.has("payment_schedule"):
         return single
     sched = ds.table("payment_schedule")
     if "instalment" not in ds.tables["payment_schedule"].columns:
         sched = sched.with_columns(
-            instalment=pl.col("due_date").rank("ordinal").over("invoice_id", order_by="__row")
+            instalment=pl.col("due_date")
+            .rank("ordinal")
+            .over("invoice_id", order_by="__row")
             .cast(pl.Int64)
         )
     converted_cols = ["__doc_ccy", "__doc_rate"] if _has_rate(invoices) else []
@@ -267,10 +338,12 @@ def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
         previous = converted.shift(1, fill_value=0).over("invoice_id", order_by=order)
         scheduled = scheduled.with_columns(
             amount=pl.when(pl.col("currency") != pl.col("__doc_ccy"))
-            .then(converted - previous).otherwise(pl.col("amount"))
+            .then(converted - previous)
+            .otherwise(pl.col("amount"))
         )
     scheduled = scheduled.with_columns(__scheduled=pl.lit(True)).select(
-        single.collect_schema().names())
+        single.collect_schema().names()
+    )
     has_schedule = sched.select("invoice_id").unique()
     return pl.concat([single.join(has_schedule, on="invoice_id", how="anti"), scheduled])
 
@@ -290,22 +363,38 @@ def _pool(referenced: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     refund's date, latest refund first (SPEC §8).
     """
     credits = referenced.filter(pl.col("excess") > 0).select(
-        "doc_id", "customer_id", "date", "rank", "currency", excess="excess")
+        "doc_id", "customer_id", "date", "rank", "currency", excess="excess"
+    )
     refunds = referenced.filter(pl.col("amount") < 0).select(
-        "doc_id", "customer_id", "date", "currency", refund=-pl.col("amount"))
+        "doc_id", "customer_id", "date", "currency", refund=-pl.col("amount")
+    )
     totals = refunds.group_by("customer_id").agg(refunded=pl.col("refund").sum())
-    credits = credits.join(totals, on="customer_id", how="left").with_columns(
-        pl.col("refunded").fill_null(0)
-    ).with_columns(
-        left=pl.col("excess") - _consume(pl.col("refunded"), pl.col("excess"),
-                                         over="customer_id", order_by=["date", "rank", "doc_id"])
+    credits = (
+        credits.join(totals, on="customer_id", how="left")
+        .with_columns(pl.col("refunded").fill_null(0))
+        .with_columns(
+            left=pl.col("excess")
+            - _consume(
+                pl.col("refunded"),
+                pl.col("excess"),
+                over="customer_id",
+                order_by=["date", "rank", "doc_id"],
+            )
+        )
     )
     pool_totals = credits.group_by("customer_id").agg(pool=pl.col("excess").sum())
-    refunds = refunds.join(pool_totals, on="customer_id", how="left").with_columns(
-        shortfall=(pl.col("refund").sum().over("customer_id") - pl.col("pool").fill_null(0)).clip(0)
-    ).with_columns(
-        owed=_consume(pl.col("shortfall"), pl.col("refund"), over="customer_id",
-                      order_by=_latest_first)
+    refunds = (
+        refunds.join(pool_totals, on="customer_id", how="left")
+        .with_columns(
+            shortfall=(
+                pl.col("refund").sum().over("customer_id") - pl.col("pool").fill_null(0)
+            ).clip(0)
+        )
+        .with_columns(
+            owed=_consume(
+                pl.col("shortfall"), pl.col("refund"), over="customer_id", order_by=_latest_first
+            )
+        )
     )
     return credits, refunds
 
@@ -316,41 +405,67 @@ _latest_first = [-pl.col("date").cast(pl.Int32), -pl.col("doc_id").rank("dense")
 
 def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
     return refunds.filter(pl.col("owed") > 0).select(
-        item_id="doc_id", customer_id="customer_id", instalment=pl.lit(None, pl.Int64),
-        invoice_date="date", due_date="date", amount="owed", open_amount="owed",
-        currency="currency", kind=pl.lit("refund"),
+        item_id="doc_id",
+        customer_id="customer_id",
+        instalment=pl.lit(None, pl.Int64),
+        invoice_date="date",
+        due_date="date",
+        amount="owed",
+        open_amount="owed",
+        currency="currency",
+        kind=pl.lit("refund"),
     )
 
 
 def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
     """The pool pays the customer's oldest open instalments first (SPEC §2.3, mode fifo)."""
-    pool = credits.group_by("customer_id").agg(pool=pl.col("left").sum(),
-                                               currency=pl.col("currency").first())
+    pool = credits.group_by("customer_id").agg(
+        pool=pl.col("left").sum(), currency=pl.col("currency").first()
+    )
     order = ["due_date", "invoice_date", "invoice_id", "instalment"]
     # Only open instalments of customers with a pool can receive any of it.
     open_rows = instalments.filter(pl.col("remaining") > 0).join(
-        pool.select("customer_id", "pool"), on="customer_id", how="left")
+        pool.select("customer_id", "pool"), on="customer_id", how="left"
+    )
     receiving = pl.col("pool").is_not_null()
-    items = pl.concat([
-        open_rows.filter(receiving)
-        .with_columns(allocated=_consume(pl.col("pool"), pl.col("remaining"),
-                                         over="customer_id", order_by=order)),
-        open_rows.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
-        instalments.filter(pl.col("remaining") <= 0).with_columns(
-            pool=pl.lit(None, pl.Int64), allocated=pl.lit(0, pl.Int64)),
-    ]).drop("pool")
+    items = pl.concat(
+        [
+            open_rows.filter(receiving).with_columns(
+                allocated=_consume(
+                    pl.col("pool"), pl.col("remaining"), over="customer_id", order_by=order
+                )
+            ),
+            open_rows.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
+            instalments.filter(pl.col("remaining") <= 0).with_columns(
+                pool=pl.lit(None, pl.Int64), allocated=pl.lit(0, pl.Int64)
+            ),
+        ]
+    ).drop("pool")
     placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
-    unapplied = pool.join(placed, on="customer_id", how="left").select(
-        item_id=pl.lit(None, pl.String), customer_id="customer_id",
-        instalment=pl.lit(None, pl.Int64), invoice_date=pl.lit(None, pl.Date),
-        due_date=pl.lit(None, pl.Date), amount=pl.lit(0, pl.Int64),
-        open_amount=-(pl.col("pool") - pl.col("placed").fill_null(0)),
-        currency="currency", kind=pl.lit("unapplied"),
-    ).filter(pl.col("open_amount") != 0)
+    unapplied = (
+        pool.join(placed, on="customer_id", how="left")
+        .select(
+            item_id=pl.lit(None, pl.String),
+            customer_id="customer_id",
+            instalment=pl.lit(None, pl.Int64),
+            invoice_date=pl.lit(None, pl.Date),
+            due_date=pl.lit(None, pl.Date),
+            amount=pl.lit(0, pl.Int64),
+            open_amount=-(pl.col("pool") - pl.col("placed").fill_null(0)),
+            currency="currency",
+            kind=pl.lit("unapplied"),
+        )
+        .filter(pl.col("open_amount") != 0)
+    )
     open_instalments = items.select(
-        item_id="invoice_id", customer_id="customer_id", instalment="instalment",
-        invoice_date="invoice_date", due_date="due_date", amount="amount",
-        open_amount=pl.col("remaining") - pl.col("allocated"), currency="currency",
+        item_id="invoice_id",
+        customer_id="customer_id",
+        instalment="instalment",
+        invoice_date="invoice_date",
+        due_date="due_date",
+        amount="amount",
+        open_amount=pl.col("remaining") - pl.col("allocated"),
+        currency="currency",
         kind=pl.lit("invoice"),
     )
     return pl.concat([open_instalments, unapplied])
@@ -359,14 +474,26 @@ def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFram
 def _pool_as_items(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
     """Each pool document is its own negative item, aged by its own date (mode open-item)."""
     negative = credits.filter(pl.col("left") > 0).select(
-        item_id="doc_id", customer_id="customer_id", instalment=pl.lit(None, pl.Int64),
-        invoice_date="date", due_date="date", amount=-pl.col("left"),
-        open_amount=-pl.col("left"), currency="currency", kind=pl.lit("credit"),
+        item_id="doc_id",
+        customer_id="customer_id",
+        instalment=pl.lit(None, pl.Int64),
+        invoice_date="date",
+        due_date="date",
+        amount=-pl.col("left"),
+        open_amount=-pl.col("left"),
+        currency="currency",
+        kind=pl.lit("credit"),
     )
     open_instalments = instalments.select(
-        item_id="invoice_id", customer_id="customer_id", instalment="instalment",
-        invoice_date="invoice_date", due_date="due_date", amount="amount",
-        open_amount="remaining", currency="currency", kind=pl.lit("invoice"),
+        item_id="invoice_id",
+        customer_id="customer_id",
+        instalment="instalment",
+        invoice_date="invoice_date",
+        due_date="due_date",
+        amount="amount",
+        open_amount="remaining",
+        currency="currency",
+        kind=pl.lit("invoice"),
     )
     return pl.concat([open_instalments, negative])
 
@@ -405,8 +532,12 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
         check_rates(ds, as_of)
     # Stages read by several later stages are collected once: a lazy plan would recompute
     # them for every branch that reads them.
-    invoices, credits = (frame.collect().lazy() for frame in _in_allocation_currency(
-        ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates))
+    invoices, credits = (
+        frame.collect().lazy()
+        for frame in _in_allocation_currency(
+            ds, _invoices_on(ds, as_of), _credits_on(ds, as_of), rates
+        )
+    )
     reduced, referenced = _referenced(ds, invoices, credits)
     referenced = referenced.collect().lazy()
     instalments = _instalments(ds, reduced).collect().lazy()

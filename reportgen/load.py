@@ -131,8 +131,12 @@ def _scan_text(path: Path) -> pl.LazyFrame:
 def _scan_typed(path: Path, table: Table) -> pl.LazyFrame:
     """The fast path: the CSV reader parses dates and decimals itself, and fails on the first
     cell it cannot parse (then the slow path names every bad cell)."""
-    native = {Kind.DATE: pl.Date, Kind.MONEY: pl.Decimal(38, money.MICRO_DIGITS),
-              Kind.INT: pl.Int64, Kind.RATE: pl.Decimal(38, money.RATE_DIGITS)}
+    native = {
+        Kind.DATE: pl.Date,
+        Kind.MONEY: pl.Decimal(38, money.MICRO_DIGITS),
+        Kind.INT: pl.Int64,
+        Kind.RATE: pl.Decimal(38, money.RATE_DIGITS),
+    }
     overrides = {}
     for original in _header(path):
         column = table.column(_normal_name(original))
@@ -244,7 +248,12 @@ def _problem_frame(file: str, rows: pl.DataFrame, column: str | None, severity: 
     if column and column in rows.columns:
         value = pl.col(column)
         if column in MONEY_COLUMNS and rows.schema[column] == pl.Int64:  # still micro units
-            value = money.to_decimal(value, money.MICRO_DIGITS).cast(pl.String).str.strip_chars_end("0").str.strip_chars_end(".")
+            value = (
+                money.to_decimal(value, money.MICRO_DIGITS)
+                .cast(pl.String)
+                .str.strip_chars_end("0")
+                .str.strip_chars_end(".")
+            )
     why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
     return rows.select(
         file=pl.lit(file),
@@ -267,30 +276,53 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
         msg = f"required column missing (the file has: {', '.join(present)})"
         problems = [
             pl.DataFrame(
-                {"file": [file] * len(missing), "row": [1] * len(missing), "column": missing,
-                 "value": [None] * len(missing), "severity": ["error"] * len(missing),
-                 "reason": [msg] * len(missing)},
+                {
+                    "file": [file] * len(missing),
+                    "row": [1] * len(missing),
+                    "column": missing,
+                    "value": [None] * len(missing),
+                    "severity": ["error"] * len(missing),
+                    "reason": [msg] * len(missing),
+                },
                 schema=PROBLEM_SCHEMA,
             )
         ]
         if rows:
-            problems.append(pl.DataFrame({
-                "file": [file], "row": [None], "column": [None], "value": [None],
-                "severity": ["error"], "reason": [f"all {rows} rows rejected: {msg}"]},
-                schema=PROBLEM_SCHEMA))
+            problems.append(
+                pl.DataFrame(
+                    {
+                        "file": [file],
+                        "row": [None],
+                        "column": [None],
+                        "value": [None],
+                        "severity": ["error"],
+                        "reason": [f"all {rows} rows rejected: {msg}"],
+                    },
+                    schema=PROBLEM_SCHEMA,
+                )
+            )
         known = [c for c in table.columns if c.name in present or c.required]
-        return _Read(pl.DataFrame(schema={ROW: pl.Int64, **_output_schema(table, known)}),
-                     problems, rows)
+        return _Read(
+            pl.DataFrame(schema={ROW: pl.Int64, **_output_schema(table, known)}), problems, rows
+        )
 
     columns = [c for c in table.columns if c.name in present]
     problems: list[pl.DataFrame] = []
     unknown = [n for n in present if table.column(n) is None]
     if unknown:
-        problems.append(pl.DataFrame({
-            "file": [file] * len(unknown), "row": [1] * len(unknown), "column": unknown,
-            "value": [None] * len(unknown), "severity": ["warning"] * len(unknown),
-            "reason": ["column not part of the canonical table; ignored"] * len(unknown)},
-            schema=PROBLEM_SCHEMA))
+        problems.append(
+            pl.DataFrame(
+                {
+                    "file": [file] * len(unknown),
+                    "row": [1] * len(unknown),
+                    "column": unknown,
+                    "value": [None] * len(unknown),
+                    "severity": ["warning"] * len(unknown),
+                    "reason": ["column not part of the canonical table; ignored"] * len(unknown),
+                },
+                schema=PROBLEM_SCHEMA,
+            )
+        )
 
     try:
         fast = _scan_typed(path, table) if path.suffix.lower() == ".csv" else None
@@ -309,8 +341,14 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
     return _read_slow(table, path, raw, columns, keep, problems)
 
 
-def _read_slow(table: Table, path: Path, raw: pl.LazyFrame, columns: list[Column],
-               keep: pl.Expr | None, problems: list[pl.DataFrame]) -> _Read:
+def _read_slow(
+    table: Table,
+    path: Path,
+    raw: pl.LazyFrame,
+    columns: list[Column],
+    keep: pl.Expr | None,
+    problems: list[pl.DataFrame],
+) -> _Read:
     """Every cell as text, checked rule by rule; only the bad rows are read twice."""
     file = path.name
     present = raw.collect_schema().names()
@@ -335,11 +373,20 @@ def _read_slow(table: Table, path: Path, raw: pl.LazyFrame, columns: list[Column
         text, ragged = _scan_python_csv(path, present)
         indexed, typed = typed_from(text)
     if ragged:
-        problems.append(pl.DataFrame({
-            "file": file, "row": ragged, "column": None, "value": None, "severity": "error",
-            "reason": f"row does not have {len(present)} cells like the header "
-                      "(truncated, or an unquoted delimiter inside a value)"},
-            schema=PROBLEM_SCHEMA))
+        problems.append(
+            pl.DataFrame(
+                {
+                    "file": file,
+                    "row": ragged,
+                    "column": None,
+                    "value": None,
+                    "severity": "error",
+                    "reason": f"row does not have {len(present)} cells like the header "
+                    "(truncated, or an unquoted delimiter inside a value)",
+                },
+                schema=PROBLEM_SCHEMA,
+            )
+        )
         typed = typed.with_columns(__bad=pl.col("__bad") | pl.col(ROW).is_in(ragged))
     if typed["__bad"].any():
         bad_rows = typed.filter("__bad")[ROW]
@@ -354,8 +401,9 @@ def _read_slow(table: Table, path: Path, raw: pl.LazyFrame, columns: list[Column
 # --- table rules ------------------------------------------------------------------------
 
 
-def _reject(read: _Read, file: str, mask: pl.Expr, column: str | None, reason,
-            severity: str = "error") -> None:
+def _reject(
+    read: _Read, file: str, mask: pl.Expr, column: str | None, reason, severity: str = "error"
+) -> None:
     """Move the rows matching `mask` out of the table, listing them as problems."""
     hit = read.frame.filter(mask)
     if hit.height:
@@ -374,8 +422,14 @@ def _skip_not_receivable(read: _Read, file: str) -> None:
     if "status" not in read.frame.columns:
         return
     status = pl.col("status").str.to_lowercase()
-    _reject(read, file, status.is_in(NOT_RECEIVABLE_STATUSES), "status",
-            pl.format("status '{}': not a receivable, skipped", pl.col("status")), "skipped")
+    _reject(
+        read,
+        file,
+        status.is_in(NOT_RECEIVABLE_STATUSES),
+        "status",
+        pl.format("status '{}': not a receivable, skipped", pl.col("status")),
+        "skipped",
+    )
 
 
 def _unique_keys(read: _Read, file: str, key: tuple[str, ...]) -> None:
@@ -396,15 +450,26 @@ def _unique_keys(read: _Read, file: str, key: tuple[str, ...]) -> None:
     first_row = pl.col(ROW).min().over(key)
     conflicting = pl.struct(content).n_unique().over(key) > 1
     label = key[0] if len(key) == 1 else "+".join(key)
-    flagged = frame.with_columns(
-        __first=first_row, __conflict=conflicting, __dup=pl.Series(dup)
-    )
+    flagged = frame.with_columns(__first=first_row, __conflict=conflicting, __dup=pl.Series(dup))
     read.frame = flagged
-    _reject(read, file, pl.col("__dup") & pl.col("__conflict"), label,
-            pl.format("{} {} appears more than once with different contents; no copy is used",
-                      pl.lit(label), pl.col(key[0]).cast(pl.String)))
-    _reject(read, file, pl.col("__dup") & (pl.col(ROW) != pl.col("__first")), label,
-            pl.format("exact duplicate of row {}", pl.col("__first")))
+    _reject(
+        read,
+        file,
+        pl.col("__dup") & pl.col("__conflict"),
+        label,
+        pl.format(
+            "{} {} appears more than once with different contents; no copy is used",
+            pl.lit(label),
+            pl.col(key[0]).cast(pl.String),
+        ),
+    )
+    _reject(
+        read,
+        file,
+        pl.col("__dup") & (pl.col(ROW) != pl.col("__first")),
+        label,
+        pl.format("exact duplicate of row {}", pl.col("__first")),
+    )
     read.frame = read.frame.drop("__first", "__conflict", "__dup")
 
 
@@ -436,22 +501,47 @@ class _Loader:
         inv, file = self.reads["invoices"], self.file("invoices")
         if "customers" in self.reads:
             known = self.reads["customers"].frame["customer_id"]
-            _warn(inv, file, ~pl.col("customer_id").is_in(_known(known)), "customer_id",
-                  "customer not in customers.csv; kept")
+            _warn(
+                inv,
+                file,
+                ~pl.col("customer_id").is_in(_known(known)),
+                "customer_id",
+                "customer not in customers.csv; kept",
+            )
         if "due_date" in inv.frame.columns:
-            _warn(inv, file, pl.col("due_date") < pl.col("invoice_date"), "due_date",
-                  "due date before invoice date; kept")
+            _warn(
+                inv,
+                file,
+                pl.col("due_date") < pl.col("invoice_date"),
+                "due_date",
+                "due date before invoice date; kept",
+            )
         if "open_amount" in inv.frame.columns:
-            _reject(inv, file, pl.col("open_amount").is_null(), "open_amount",
-                    "snapshot without an open amount")
-            _warn(inv, file, pl.col("open_amount") > pl.col("amount"), "open_amount",
-                  "open amount larger than the invoice amount; kept")
+            _reject(
+                inv,
+                file,
+                pl.col("open_amount").is_null(),
+                "open_amount",
+                "snapshot without an open amount",
+            )
+            _warn(
+                inv,
+                file,
+                pl.col("open_amount") > pl.col("amount"),
+                "open_amount",
+                "open amount larger than the invoice amount; kept",
+            )
             return
         # A negative invoice is a credit note in disguise (SPEC §1): it becomes one.
         negative = inv.frame.filter(pl.col("amount") < 0)
         if negative.height:
-            _warn(inv, file, pl.col("amount") < 0, "amount",
-                  "negative invoice amount: loaded as a credit note")
+            _warn(
+                inv,
+                file,
+                pl.col("amount") < 0,
+                "amount",
+                "negative invoice amount: loaded as a credit note",
+            )
             inv.frame = inv.frame.filter(pl.col("amount") >= 0)
             inv.rows_moved = negative.height
             as_credit = negative.select(
@@ -478,13 +568,20 @@ class _Loader:
         sched, file = self.reads["payment_schedule"], self.file("payment_schedule")
         inv = self.reads["invoices"]
         _reject(sched, file, pl.col("amount") <= 0, "amount", "instalment amount must be positive")
-        _reject(sched, file, ~pl.col("invoice_id").is_in(_known(inv.frame["invoice_id"])),
-                "invoice_id", "schedule for an unknown invoice")
+        _reject(
+            sched,
+            file,
+            ~pl.col("invoice_id").is_in(_known(inv.frame["invoice_id"])),
+            "invoice_id",
+            "schedule for an unknown invoice",
+        )
         # A schedule that does not add up to its invoice rejects the invoice (SPEC §8).
         sums = sched.frame.group_by("invoice_id").agg(schedule_sum=pl.col("amount").sum())
-        off = inv.frame.join(sums, on="invoice_id").filter(
-            pl.col("schedule_sum") != pl.col("amount")
-        ).select("invoice_id", "schedule_sum", invoice_amount="amount")
+        off = (
+            inv.frame.join(sums, on="invoice_id")
+            .filter(pl.col("schedule_sum") != pl.col("amount"))
+            .select("invoice_id", "schedule_sum", invoice_amount="amount")
+        )
         if off.height == 0:
             return
         scale = 10**money.MICRO_DIGITS
@@ -502,24 +599,44 @@ class _Loader:
     def _credits(self) -> None:
         if "credit_notes" in self.reads:
             cn, file = self.reads["credit_notes"], self.file("credit_notes")
-            _reject(cn, file, pl.col("amount") < 0, "amount",
-                    "a credit note's amount is positive (it reduces what is owed)")
+            _reject(
+                cn,
+                file,
+                pl.col("amount") < 0,
+                "amount",
+                "a credit note's amount is positive (it reduces what is owed)",
+            )
             if "type" in cn.frame.columns:
                 kind = pl.col("type").str.to_lowercase()
-                _reject(cn, file, kind.is_not_null() & ~kind.is_in(CREDIT_NOTE_TYPES), "type",
-                        pl.format("type '{}' is not credit_note or write_off", pl.col("type")))
+                _reject(
+                    cn,
+                    file,
+                    kind.is_not_null() & ~kind.is_in(CREDIT_NOTE_TYPES),
+                    "type",
+                    pl.format("type '{}' is not credit_note or write_off", pl.col("type")),
+                )
         if "customers" not in self.reads:
             return
         known = _known(self.reads["customers"].frame["customer_id"])
         for name in ("payments", "credit_notes"):
             if name in self.reads:
-                _warn(self.reads[name], self.file(name), ~pl.col("customer_id").is_in(known),
-                      "customer_id", "customer not in customers.csv; kept")
+                _warn(
+                    self.reads[name],
+                    self.file(name),
+                    ~pl.col("customer_id").is_in(known),
+                    "customer_id",
+                    "customer not in customers.csv; kept",
+                )
 
     def _rates(self) -> None:
         if "fx_rates" in self.reads:
-            _reject(self.reads["fx_rates"], self.file("fx_rates"), pl.col("rate") <= 0, "rate",
-                    "an exchange rate must be positive")
+            _reject(
+                self.reads["fx_rates"],
+                self.file("fx_rates"),
+                pl.col("rate") <= 0,
+                "rate",
+                "an exchange rate must be positive",
+            )
 
 
 # --- currencies -------------------------------------------------------------------------
@@ -545,12 +662,20 @@ def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl
     unrated = sorted(seen - rated)
     if len(unrated) <= 1:
         return (unrated[0] if unrated else ""), []
-    problem = pl.DataFrame({
-        "file": [loader.files.get("fx_rates", Path("fx_rates.csv")).name], "row": [None],
-        "column": ["currency"], "value": [", ".join(unrated)], "severity": ["error"],
-        "reason": [f"currencies {', '.join(unrated)} have no rate and only one can be the base; "
-                   f"using {unrated[0]} (set --currency or add rates)"]},
-        schema=PROBLEM_SCHEMA)
+    problem = pl.DataFrame(
+        {
+            "file": [loader.files.get("fx_rates", Path("fx_rates.csv")).name],
+            "row": [None],
+            "column": ["currency"],
+            "value": [", ".join(unrated)],
+            "severity": ["error"],
+            "reason": [
+                f"currencies {', '.join(unrated)} have no rate and only one can be the base; "
+                f"using {unrated[0]} (set --currency or add rates)"
+            ],
+        },
+        schema=PROBLEM_SCHEMA,
+    )
     return unrated[0], [problem]
 
 
@@ -558,8 +683,12 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
     """Every document gets a currency (SPEC §8): its own, else the referenced invoice's, else
     the customer's, else the base; a currency that has no rate at all is rejected."""
     reads = loader.reads
-    stated = {base} | {c.upper() for name in ("customers", "invoices", "payments", "credit_notes")
-                       if name in reads for c in _currency_column(reads[name].frame).unique()}
+    stated = {base} | {
+        c.upper()
+        for name in ("customers", "invoices", "payments", "credit_notes")
+        if name in reads
+        for c in _currency_column(reads[name].frame).unique()
+    }
     if len(stated) == 1 and "fx_rates" not in reads:
         # One currency in the whole data: every document is in it, no lookup needed.
         for name in ("invoices", "payments", "credit_notes"):
@@ -573,7 +702,11 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
     )
 
     def own(frame: pl.DataFrame) -> pl.Expr:
-        return pl.col("currency").str.to_uppercase() if "currency" in frame.columns else pl.lit(None, pl.String)
+        return (
+            pl.col("currency").str.to_uppercase()
+            if "currency" in frame.columns
+            else pl.lit(None, pl.String)
+        )
 
     def fill(name: str, via_invoice: bool) -> None:
         if name not in reads:
@@ -588,25 +721,37 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
             chain.append(pl.col("__cust_ccy").str.to_uppercase())
         chain.append(pl.lit(base))
         frame = frame.with_columns(currency=pl.coalesce(chain))
-        reads[name].frame = frame.drop([c for c in frame.columns if c.startswith("__") and c != ROW])
+        reads[name].frame = frame.drop(
+            [c for c in frame.columns if c.startswith("__") and c != ROW]
+        )
 
     fill("invoices", via_invoice=False)
     inv_ccy = reads["invoices"].frame.select("invoice_id", __inv_ccy=pl.col("currency"))
     fill("payments", via_invoice=True)
     fill("credit_notes", via_invoice=True)
 
-    rated = reads["fx_rates"].frame["currency"].str.to_uppercase() if "fx_rates" in reads else pl.Series([], dtype=pl.String)
+    rated = (
+        reads["fx_rates"].frame["currency"].str.to_uppercase()
+        if "fx_rates" in reads
+        else pl.Series([], dtype=pl.String)
+    )
     if "fx_rates" in reads:
         reads["fx_rates"].frame = reads["fx_rates"].frame.with_columns(
             currency=pl.col("currency").str.to_uppercase()
         )
     for name in ("invoices", "payments", "credit_notes"):
         if name in reads:
-            _reject(reads[name], loader.file(name),
-                    (pl.col("currency") != base) & ~pl.col("currency").is_in(_known(rated)),
-                    "currency",
-                    pl.format("currency {} has no rate in fx_rates.csv (base currency is {})",
-                              pl.col("currency"), pl.lit(base or "not set")))
+            _reject(
+                reads[name],
+                loader.file(name),
+                (pl.col("currency") != base) & ~pl.col("currency").is_in(_known(rated)),
+                "currency",
+                pl.format(
+                    "currency {} has no rate in fx_rates.csv (base currency is {})",
+                    pl.col("currency"),
+                    pl.lit(base or "not set"),
+                ),
+            )
 
 
 # --- assembling -------------------------------------------------------------------------
@@ -627,12 +772,13 @@ def _fill_due_dates(loader: _Loader) -> None:
     if customers is not None and "payment_terms_days" in customers.frame.columns:
         missing = missing.join(
             customers.frame.select("customer_id", "payment_terms_days"),
-            on="customer_id", how="left",
+            on="customer_id",
+            how="left",
         )
         terms = pl.coalesce(pl.col("payment_terms_days"), terms)
-    missing = missing.with_columns(
-        due_date=pl.col("invoice_date") + pl.duration(days=terms)
-    ).drop("payment_terms_days", strict=False)
+    missing = missing.with_columns(due_date=pl.col("invoice_date") + pl.duration(days=terms)).drop(
+        "payment_terms_days", strict=False
+    )
     inv.frame = pl.concat([stated, missing.select(stated.columns)])
 
 
@@ -643,13 +789,17 @@ def _snapshot_as_of(loader: _Loader, as_of: date | None) -> tuple[date | None, l
     if "as_of" in inv.columns:
         dates = inv["as_of"].drop_nulls().unique()
         if dates.len() > 1:
-            raise DataError(f"{loader.file('invoices')}: a snapshot has one as_of date, "
-                            f"found {', '.join(map(str, dates.sort().to_list()))}")
+            raise DataError(
+                f"{loader.file('invoices')}: a snapshot has one as_of date, "
+                f"found {', '.join(map(str, dates.sort().to_list()))}"
+            )
         if dates.len() == 1:
             return dates[0], []
     if as_of is None:
-        raise DataError(f"{loader.file('invoices')} is an open-item snapshot (it has open_amount) "
-                        "but states no as_of date: give --as-of")
+        raise DataError(
+            f"{loader.file('invoices')} is an open-item snapshot (it has open_amount) "
+            "but states no as_of date: give --as-of"
+        )
     return as_of, []
 
 
@@ -688,8 +838,11 @@ def load(
     snapshot, _ = _snapshot_as_of(loader, as_of)
 
     micro_tables = {
-        name: [c.name for c in TABLES[name].columns
-               if c.kind is Kind.MONEY and c.name in read.frame.columns]
+        name: [
+            c.name
+            for c in TABLES[name].columns
+            if c.kind is Kind.MONEY and c.name in read.frame.columns
+        ]
         for name, read in reads.items()
     }
     digits = _dataset_digits(reads, micro_tables)
@@ -700,7 +853,8 @@ def load(
         for name, read in reads.items()
     }
     problems = pl.concat(
-        [p for read in reads.values() for p in read.problems] + base_problems
+        [p for read in reads.values() for p in read.problems]
+        + base_problems
         + [pl.DataFrame(schema=PROBLEM_SCHEMA)],
         how="vertical_relaxed",
     ).sort("file", "row", "column", nulls_last=False)
@@ -710,9 +864,17 @@ def load(
         files=tuple(_file_reports(reads, files, problems)),
         digits=digits,
         base_currency=base,
-        currencies=tuple(sorted({c for name in ("invoices", "payments", "credit_notes")
-                                 if name in tables for c in tables[name]["currency"].unique()
-                                 if c})),
+        currencies=tuple(
+            sorted(
+                {
+                    c
+                    for name in ("invoices", "payments", "credit_notes")
+                    if name in tables
+                    for c in tables[name]["currency"].unique()
+                    if c
+                }
+            )
+        ),
         snapshot_as_of=snapshot,
     )
 
@@ -721,9 +883,11 @@ def _dataset_digits(reads: dict[str, _Read], money_cols: dict[str, list[str]]) -
     digits = money.DEFAULT_DIGITS
     for name, cols in money_cols.items():
         if cols and reads[name].frame.height:
-            found = reads[name].frame.select(
-                pl.max_horizontal([money.digits_needed(c) for c in cols])
-            ).item()
+            found = (
+                reads[name]
+                .frame.select(pl.max_horizontal([money.digits_needed(c) for c in cols]))
+                .item()
+            )
             digits = max(digits, found)
     return digits
 
@@ -732,15 +896,17 @@ def _file_reports(reads: dict[str, _Read], files: dict[str, Path], problems: pl.
     """Rows read, loaded (still in a table), skipped and rejected, counted independently so
     that `read = loaded + skipped + rejected` is a real check."""
     per_file = (
-        problems.filter(pl.col("row").is_not_null() & (pl.col("row") > 1)
-                        & (pl.col("severity") != "warning"))
+        problems.filter(
+            pl.col("row").is_not_null() & (pl.col("row") > 1) & (pl.col("severity") != "warning")
+        )
         .group_by("file", "severity")
         .agg(pl.col("row").n_unique())
     )
     for name, path in files.items():
         read = reads[name]
-        counts = dict(per_file.filter(pl.col("file") == path.name)
-                      .select("severity", "row").iter_rows())
+        counts = dict(
+            per_file.filter(pl.col("file") == path.name).select("severity", "row").iter_rows()
+        )
         rejected, skipped = counts.get("error", 0), counts.get("skipped", 0)
         if read.rows_read and read.frame.height == 0 and rejected == 0 and not skipped:
             rejected = read.rows_read  # a file with a missing required column

@@ -28,9 +28,11 @@ def digits_needed(micro: str | pl.Expr) -> pl.Expr:
     micro = pl.col(micro) if isinstance(micro, str) else micro
     needed = pl.lit(DEFAULT_DIGITS)
     for digits in range(MICRO_DIGITS, DEFAULT_DIGITS, -1):
-        needed = pl.when((micro % 10 ** (MICRO_DIGITS - digits + 1) != 0).any()).then(
-            pl.lit(digits)
-        ).otherwise(needed)
+        needed = (
+            pl.when((micro % 10 ** (MICRO_DIGITS - digits + 1) != 0).any())
+            .then(pl.lit(digits))
+            .otherwise(needed)
+        )
     return needed
 
 

@@ -19,26 +19,65 @@ from reportgen.ledger import Unapplied, open_items
 from reportgen.load import Dataset
 
 Level = Literal["customer", "invoice"]
-INVOICE_COLUMNS = ["invoice_id", "customer_id", "instalment", "invoice_date", "due_date",
-                   "amount", "open_amount", "days_overdue", "bucket"]
-CREDIT_COLUMNS = ["open_orders", "exposure", "headroom", "over_limit_amount", "credit_hold",
-                  "max_days_overdue"]
+INVOICE_COLUMNS = [
+    "invoice_id",
+    "customer_id",
+    "instalment",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "open_amount",
+    "days_overdue",
+    "bucket",
+]
+CREDIT_COLUMNS = [
+    "open_orders",
+    "exposure",
+    "headroom",
+    "over_limit_amount",
+    "credit_hold",
+    "max_days_overdue",
+]
 FORMATS = (".csv", ".parquet", ".json")
 
 
-def customer_aging(ds: Dataset, *, as_of: date, basis: Basis = "due",
-                   bounds: Sequence[int] = DEFAULT_BOUNDS, unapplied: Unapplied = "fifo",
-                   hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS,
-                   credit: bool = False) -> pl.LazyFrame:
+def customer_aging(
+    ds: Dataset,
+    *,
+    as_of: date,
+    basis: Basis = "due",
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+    unapplied: Unapplied = "fifo",
+    hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS,
+    credit: bool = False,
+) -> pl.LazyFrame:
     """One row per customer: the SPEC §7 columns, then (with `credit`) the exposure columns."""
     items = open_items(ds, as_of=as_of, unapplied=unapplied)
     summary = aging_summary(items, as_of=as_of, bounds=bounds, basis=basis)
     exposure = customer_exposure(summary, ds, hold_after_days=hold_after_days)
     labels = bucket_labels(bounds, basis=basis)
-    money_cols = ["open_amount", *labels, "unapplied_credit", "net_balance", "credit_limit",
-                  "open_orders", "exposure", "headroom", "over_limit_amount"]
-    columns = ["customer_id", "name", "open_amount", *labels, "unapplied_credit", "net_balance",
-               "credit_limit", "utilization", "over_limit"]
+    money_cols = [
+        "open_amount",
+        *labels,
+        "unapplied_credit",
+        "net_balance",
+        "credit_limit",
+        "open_orders",
+        "exposure",
+        "headroom",
+        "over_limit_amount",
+    ]
+    columns = [
+        "customer_id",
+        "name",
+        "open_amount",
+        *labels,
+        "unapplied_credit",
+        "net_balance",
+        "credit_limit",
+        "utilization",
+        "over_limit",
+    ]
     if credit:
         columns += CREDIT_COLUMNS
     return exposure.with_columns(
@@ -46,16 +85,24 @@ def customer_aging(ds: Dataset, *, as_of: date, basis: Basis = "due",
     ).select(columns)
 
 
-def invoice_aging(ds: Dataset, *, as_of: date, basis: Basis = "due",
-                  bounds: Sequence[int] = DEFAULT_BOUNDS,
-                  unapplied: Unapplied = "fifo") -> pl.LazyFrame:
+def invoice_aging(
+    ds: Dataset,
+    *,
+    as_of: date,
+    basis: Basis = "due",
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+    unapplied: Unapplied = "fifo",
+) -> pl.LazyFrame:
     """One row per open item with a non-zero open amount (SPEC §8 invoice-level rows)."""
     items = open_items(ds, as_of=as_of, unapplied=unapplied)
-    aged = aged_items(items.filter(pl.col("open_amount") != 0), as_of=as_of, bounds=bounds,
-                      basis=basis)
+    aged = aged_items(
+        items.filter(pl.col("open_amount") != 0), as_of=as_of, bounds=bounds, basis=basis
+    )
     return (
         aged.rename({"item_id": "invoice_id"})
-        .with_columns(money.to_decimal("amount", ds.digits), money.to_decimal("open_amount", ds.digits))
+        .with_columns(
+            money.to_decimal("amount", ds.digits), money.to_decimal("open_amount", ds.digits)
+        )
         .select(INVOICE_COLUMNS)
         .sort("customer_id", "due_date", "invoice_id", "instalment", nulls_last=True)
     )
@@ -69,8 +116,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
     text = [c for c, t in frame.schema.items() if t == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(FORMULA_START)).then("'" + pl.col(c))
-        .otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(FORMULA_START))
+        .then("'" + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
         for c in text
     )
 

@@ -49,7 +49,7 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
-T, D, M, I, R = Kind.TEXT, Kind.DATE, Kind.MONEY, Kind.INT, Kind.RATE
+T, D, M, N, R = Kind.TEXT, Kind.DATE, Kind.MONEY, Kind.INT, Kind.RATE
 
 CUSTOMERS = Table(
     "customers",
@@ -57,7 +57,7 @@ CUSTOMERS = Table(
         Column("customer_id", T, True),
         Column("name", T),
         Column("credit_limit", M),
-        Column("payment_terms_days", I),
+        Column("payment_terms_days", N),
         Column("currency", T),
         Column("segment", T),
         Column("owner", T),
@@ -90,7 +90,7 @@ PAYMENT_SCHEDULE = Table(
         Column("invoice_id", T, True),
         Column("due_date", D, True),
         Column("amount", M, True),
-        Column("instalment", I),
+        Column("instalment", N),
     ),
     positive=("amount",),
 )
@@ -176,7 +176,17 @@ TABLES: dict[str, Table] = {
     )
 }
 
-ACTIVITY_TYPES = ("reminder", "call", "email", "letter", "visit", "promise", "dispute", "legal", "note")
+ACTIVITY_TYPES = (
+    "reminder",
+    "call",
+    "email",
+    "letter",
+    "visit",
+    "promise",
+    "dispute",
+    "legal",
+    "note",
+)
 OVERDUE_REASONS = (
     "financial_difficulty",
     "forgot",
