@@ -16,6 +16,7 @@ bench/results/bench-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -180,15 +181,18 @@ class Runner:
     repeat: int
 
     def run(self, command: list[str], cap_mb: int | None = None) -> Measurement:
+        code = code_version()
+        if cap_mb is None and self.mechanism == "rlimit-as":  # RLIMIT_AS would break Polars
+            result = measure(command, timeout_s=self.timeout_s)
+            result.extra.update(cap_mb=None, mechanism="none", reportgen_code=code)
+            return result
         cap = cap_mb or self.safety_mb
-        if cap_mb is None and self.mechanism == "rlimit-as":
-            return measure(command, timeout_s=self.timeout_s)  # RLIMIT_AS would break Polars
         with memory_cap(cap, self.mechanism) as (prefix, files):
             result = measure(command, prefix, self.timeout_s)
             if files:
                 result.extra["cgroup_peak_mb"] = round(int(files["peak"].read_text()) / 2**20, 1)
                 result.extra["oom_kills"] = oom_kills(files["events"])
-        result.extra.update(cap_mb=cap, mechanism=self.mechanism)
+        result.extra.update(cap_mb=cap, mechanism=self.mechanism, reportgen_code=code)
         return result
 
     def repeated(self, label: str, command: list[str]) -> Measurement:
@@ -206,6 +210,8 @@ class Runner:
                 return last
             if last.wall_s > LONG_RUN_S:
                 break
+        if len({r.extra["reportgen_code"] for r in runs}) > 1:
+            log(f"{label}: WARNING reportgen/*.py changed between runs; the median mixes versions")
         result = runs[0]
         result.wall_s = round(statistics.median(r.wall_s for r in runs), 2)
         result.cpu_s = round(statistics.median(r.cpu_s for r in runs), 2)
@@ -261,6 +267,14 @@ def same_report(a: Path, b: Path) -> bool | None:
     if not (a.exists() and b.exists()):
         return None
     return subprocess.run([sys.executable, "-c", SAME_REPORT, str(a), str(b)]).returncode == 0
+
+
+def code_version() -> str:
+    """A short hash of reportgen/*.py, recorded with every run: the core may change under us."""
+    digest = hashlib.sha1()
+    for path in sorted((REPO / "reportgen").glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def cli_available() -> bool:
