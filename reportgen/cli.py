@@ -20,7 +20,13 @@ from rich.table import Table
 
 from reportgen import aging as aging_rules
 from reportgen.load import DataError, Dataset, load
-from reportgen.outputs import FORMATS, customer_aging, invoice_aging, write_table
+from reportgen.outputs import (
+    FORMATS,
+    INVOICE_ORDER,
+    customer_aging,
+    invoice_aging,
+    write_table,
+)
 
 app = typer.Typer(
     help="Credit-management analytics from your accounting exports: open items as of any "
@@ -276,9 +282,8 @@ def aging(
         progress.update(task, description=f"Writing {out_file}")
         result = pl.concat(parts)
         if chunks > 1:
-            result = result.sort(
-                result.columns[:2] if level is LevelChoice.invoice else "customer_id"
-            )
+            keys = INVOICE_ORDER if level is LevelChoice.invoice else ["customer_id"]
+            result = result.sort(keys, nulls_last=True)
         _write(result, out_file)
     rejected = pl.concat(problems).unique()
     if rejected.height:

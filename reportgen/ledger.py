@@ -320,9 +320,9 @@ def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     sched = ds.table("payment_schedule")
     if "instalment" not in ds.tables["payment_schedule"].columns:
         sched = sched.with_columns(
-            instalment=pl.col("due_date")
-            .rank("ordinal")
-            .over("invoice_id", order_by="__row")
+            # numbered in due-date order; same-day instalments by amount, so that the file's
+            # row order never matters (equal ones are interchangeable)
+            instalment=pl.struct("due_date", "amount").rank("ordinal").over("invoice_id")
             .cast(pl.Int64)
         )
     converted_cols = ["__doc_ccy", "__doc_rate"] if _has_rate(invoices) else []

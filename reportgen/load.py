@@ -405,6 +405,7 @@ def _reject(
     read: _Read, file: str, mask: pl.Expr, column: str | None, reason, severity: str = "error"
 ) -> None:
     """Move the rows matching `mask` out of the table, listing them as problems."""
+    mask = mask.fill_null(False)  # an unknown (null) test keeps the row: never lose it
     hit = read.frame.filter(mask)
     if hit.height:
         read.problems.append(_problem_frame(file, hit, column, severity, reason))
@@ -412,7 +413,7 @@ def _reject(
 
 
 def _warn(read: _Read, file: str, mask: pl.Expr, column: str | None, reason) -> None:
-    hit = read.frame.filter(mask)
+    hit = read.frame.filter(mask.fill_null(False))
     if hit.height:
         read.problems.append(_problem_frame(file, hit, column, "warning", reason))
 
@@ -550,7 +551,8 @@ class _Loader:
                 customer_id="customer_id",
                 date=pl.col("invoice_date"),
                 amount=-pl.col("amount"),
-                currency=pl.col("currency") if "currency" in negative.columns else pl.lit(None),
+                currency=pl.col("currency") if "currency" in negative.columns
+                else pl.lit(None, pl.String),
                 type=pl.lit("credit_note"),
             )
             self._append("credit_notes", as_credit)
@@ -660,23 +662,12 @@ def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl
     if "fx_rates" in loader.reads:
         rated = set(loader.reads["fx_rates"].frame["currency"].str.to_uppercase().to_list())
     unrated = sorted(seen - rated)
-    if len(unrated) <= 1:
-        return (unrated[0] if unrated else ""), []
-    problem = pl.DataFrame(
-        {
-            "file": [loader.files.get("fx_rates", Path("fx_rates.csv")).name],
-            "row": [None],
-            "column": ["currency"],
-            "value": [", ".join(unrated)],
-            "severity": ["error"],
-            "reason": [
-                f"currencies {', '.join(unrated)} have no rate and only one can be the base; "
-                f"using {unrated[0]} (set --currency or add rates)"
-            ],
-        },
-        schema=PROBLEM_SCHEMA,
-    )
-    return unrated[0], [problem]
+    if len(unrated) > 1:
+        raise DataError(
+            f"currencies {', '.join(unrated)} have no rate in fx_rates.csv and only one of them "
+            "can be the base currency: give --currency CODE or add rates"
+        )
+    return (unrated[0] if unrated else ""), []
 
 
 def _resolve_currencies(loader: _Loader, base: str) -> None:

@@ -30,6 +30,7 @@ INVOICE_COLUMNS = [
     "days_overdue",
     "bucket",
 ]
+INVOICE_ORDER = ["customer_id", "due_date", "invoice_id", "instalment"]
 CREDIT_COLUMNS = [
     "open_orders",
     "exposure",
@@ -104,7 +105,7 @@ def invoice_aging(
             money.to_decimal("amount", ds.digits), money.to_decimal("open_amount", ds.digits)
         )
         .select(INVOICE_COLUMNS)
-        .sort("customer_id", "due_date", "invoice_id", "instalment", nulls_last=True)
+        .sort(INVOICE_ORDER, nulls_last=True)
     )
 
 

@@ -315,9 +315,6 @@ def test_aging_without_a_usable_rate_exits_1_naming_currency_and_date(tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with two currencies and no rate (no --currency) "
-                   "aging exits 0 and reports in the alphabetically first one, dropping the "
-                   "other currency's documents; SPEC §8 says two such currencies is an error")
 def test_aging_with_two_unrated_currencies_is_an_error(tmp_path):
     folder = write_data(tmp_path / "data", invoices="""
         invoice_id,customer_id,invoice_date,amount,currency
@@ -379,9 +376,6 @@ def test_chunks_give_the_same_invoice_rows(chunk_data, tmp_path):
     assert_frame_equal(a.sort(a.columns), b.sort(b.columns))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with --chunks > 1 invoice-level rows are sorted by "
-                   "(invoice_id, customer_id) instead of the one-chunk order "
-                   "(customer_id, due_date, invoice_id, instalment)")
 def test_chunks_give_the_same_invoice_file(chunk_data, tmp_path):
     one, three = tmp_path / "one.csv", tmp_path / "three.csv"
     for out, chunks in ((one, "1"), (three, "3")):

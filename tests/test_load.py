@@ -279,8 +279,6 @@ def test_draft_void_cancelled_quote_order_are_skipped_and_counted(tmp_path):
     assert_items(ds, D("2024-03-31"), ("I1", "C1", 1, "invoice", 80_00))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with a status column, a row whose status is "
-                   "blank is dropped silently (null status makes the skip mask null)")
 def test_blank_status_is_a_receivable(tmp_path):
     ds = make_data(tmp_path, invoices="""
         invoice_id,customer_id,invoice_date,amount,status
@@ -314,8 +312,6 @@ def test_negative_invoice_is_loaded_as_a_credit_note_with_a_warning(tmp_path):
                  ("I2", "C1", None, "credit", -20_00), unapplied="open-item")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a negative invoice in a file without a currency "
-                   "column crashes load() with SchemaError (Null-typed currency in credit_notes)")
 def test_negative_invoice_without_currency_column(tmp_path):
     ds = make_data(tmp_path, invoices="""
         invoice_id,customer_id,invoice_date,amount,due_date

@@ -285,9 +285,6 @@ def test_invoice_is_closed_once_its_full_payment_is_dated_on_or_before_d(
 SAME_DAY = ["I1,2024-02-01,30.00", "I1,2024-02-01,70.00"]
 
 
-@pytest.mark.xfail(strict=True, reason="SPEC GAP/BUG: instalments with the same due date and "
-                   "no instalment column are numbered (and paid) in file order, so shuffling "
-                   "payment_schedule.csv changes the invoice-level rows")
 def test_same_day_instalments_do_not_depend_on_file_order(tmp_path):
     results = []
     for n, rows in enumerate((SAME_DAY, SAME_DAY[::-1])):
