@@ -91,7 +91,9 @@ def aging_summary(
     """Per customer: open_amount, one column per bucket, unapplied_credit, net_balance, and the
     largest days overdue of a positive item (for credit holds). Money in minor units."""
     labels = bucket_labels(bounds, basis=basis)
-    aged = aged_items(items, as_of=as_of, bounds=bounds, basis=basis)
+    # settled items add nothing to any bucket: leave them out before grouping
+    open_items = items.filter(pl.col("open_amount") != 0)
+    aged = aged_items(open_items, as_of=as_of, bounds=bounds, basis=basis)
     by_bucket = aged.group_by("customer_id").agg(
         pl.col("open_amount").sum(),
         *[
@@ -105,7 +107,7 @@ def aging_summary(
         .group_by("customer_id")
         .agg(unapplied_credit=-pl.col("open_amount").sum())
     )
-    customers = pl.concat([items.select("customer_id"), unapplied.select("customer_id")]).unique()
+    customers = items.select("customer_id").unique()
     return (
         customers.join(by_bucket, on="customer_id", how="left")
         .join(unapplied, on="customer_id", how="left")

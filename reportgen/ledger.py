@@ -34,6 +34,7 @@ ITEM_COLUMNS = [
 ]
 # Payments are taken before credit notes on the same day (SPEC §8).
 PAYMENT, CREDIT_NOTE = 0, 1
+CROSSING = -1  # marks a document whose invoice is over-applied, before its order is resolved
 
 
 def _consume(
@@ -51,36 +52,38 @@ def _invoices_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
     cols = ["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "currency"]
     if ds.is_snapshot:
         cols.append("open_amount")
-    return ds.table("invoices").filter(pl.col("invoice_date") <= as_of).select(cols)
+    return _dated_on(ds, "invoices", "invoice_date", as_of).select(cols)
+
+
+def _dated_on(ds: Dataset, table: str, column: str, as_of: date) -> pl.LazyFrame:
+    """The rows of a table dated on or before D; the table itself when all of it is (no copy
+    of millions of rows for a D at the end of the data)."""
+    if not ds.has(table) or ds.tables[table][column].max() is None:
+        return ds.table(table)
+    if ds.tables[table][column].max() <= as_of:
+        return ds.table(table)
+    return ds.table(table).filter(pl.col(column) <= as_of)
 
 
 def _credits_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
     """Payments and credit notes dated on or before D, as one list of credits."""
-    payments = (
-        ds.table("payments")
-        .filter(pl.col("payment_date") <= as_of)
-        .select(
-            doc_id="payment_id",
-            customer_id="customer_id",
-            date="payment_date",
-            amount="amount",
-            invoice_id=_optional(ds, "payments", "invoice_id"),
-            currency="currency",
-            rank=pl.lit(PAYMENT, pl.Int8),
-        )
+    payments = _dated_on(ds, "payments", "payment_date", as_of).select(
+        doc_id="payment_id",
+        customer_id="customer_id",
+        date="payment_date",
+        amount="amount",
+        invoice_id=_optional(ds, "payments", "invoice_id"),
+        currency="currency",
+        rank=pl.lit(PAYMENT, pl.Int8),
     )
-    notes = (
-        ds.table("credit_notes")
-        .filter(pl.col("date") <= as_of)
-        .select(
-            doc_id="credit_note_id",
-            customer_id="customer_id",
-            date="date",
-            amount="amount",
-            invoice_id=_optional(ds, "credit_notes", "invoice_id"),
-            currency="currency",
-            rank=pl.lit(CREDIT_NOTE, pl.Int8),
-        )
+    notes = _dated_on(ds, "credit_notes", "date", as_of).select(
+        doc_id="credit_note_id",
+        customer_id="customer_id",
+        date="date",
+        amount="amount",
+        invoice_id=_optional(ds, "credit_notes", "invoice_id"),
+        currency="currency",
+        rank=pl.lit(CREDIT_NOTE, pl.Int8),
     )
     return pl.concat([payments, notes])
 
@@ -223,11 +226,8 @@ def _referenced(
     """
     invoices = invoices.collect()
     credits = credits.collect()
-    quoted = credits.filter(pl.col("invoice_id").is_not_null())
-    unquoted = credits.filter(pl.col("invoice_id").is_null()).with_columns(
-        applied=pl.lit(0, pl.Int64)
-    )
-    runs = _by_invoice(invoices, quoted).with_columns(
+    # Credits that quote no invoice form runs of their own (a null id leads no invoice).
+    runs = _by_invoice(invoices, credits).with_columns(
         __inv_amount=_run_value(pl.col("amount"), missing=-1),
         __valid=(pl.col("__type") == 1)
         & (pl.col("amount") > 0)
@@ -239,30 +239,33 @@ def _referenced(
         # the open amount already holds them: applied, so that they are not pooled either
         applied = on_invoice
     else:
-        # Most invoices receive no more than their amount: every document applies in full.
+        # Most invoices receive no more than their amount: every document applies in full;
+        # CROSSING marks the documents of over-applied invoices, resolved below.
         applied = (
             pl.when(~pl.col("__valid"))
             .then(0)
             .when(total <= pl.col("__inv_amount"))
             .then(pl.col("amount"))
+            .otherwise(CROSSING)
         )
     lead = pl.col("__type") == 0
     runs = runs.select(
         "__pos",
         __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
-    ).sort("__pos")  # back to the rows' own order
-    value = runs["__value"]
+    )
+    # back to the rows' own order
+    value = pl.zeros(runs.height, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
 
     n = invoices.height
     if ds.is_snapshot:
         reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
     else:
         reduced = invoices.with_columns(reduction=value[:n])
-    docs = quoted.with_columns(applied=value[n:])
+    docs = credits.with_columns(applied=value[n:])
     # Over-applied invoices (rare) need the documents' order to know who carries the excess.
     target = invoices.select("invoice_id", __inv_amount="amount")
     crossing = (
-        docs.filter(pl.col("applied").is_null())
+        docs.filter(pl.col("applied") == CROSSING)
         .join(target, on="invoice_id")
         .with_columns(
             applied=_consume(
@@ -274,7 +277,7 @@ def _referenced(
         )
         .drop("__inv_amount")
     )
-    referenced = pl.concat([docs.filter(pl.col("applied").is_not_null()), crossing, unquoted])
+    referenced = pl.concat([docs.filter(pl.col("applied") != CROSSING), crossing])
     return reduced.lazy(), referenced.with_columns(
         excess=pl.col("amount") - pl.col("applied")
     ).lazy()
@@ -322,7 +325,9 @@ def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
         sched = sched.with_columns(
             # numbered in due-date order; same-day instalments by amount, so that the file's
             # row order never matters (equal ones are interchangeable)
-            instalment=pl.struct("due_date", "amount").rank("ordinal").over("invoice_id")
+            instalment=pl.struct("due_date", "amount")
+            .rank("ordinal")
+            .over("invoice_id")
             .cast(pl.Int64)
         )
     converted_cols = ["__doc_ccy", "__doc_rate"] if _has_rate(invoices) else []

@@ -551,7 +551,8 @@ class _Loader:
                 customer_id="customer_id",
                 date=pl.col("invoice_date"),
                 amount=-pl.col("amount"),
-                currency=pl.col("currency") if "currency" in negative.columns
+                currency=pl.col("currency")
+                if "currency" in negative.columns
                 else pl.lit(None, pl.String),
                 type=pl.lit("credit_note"),
             )
