@@ -204,12 +204,12 @@ def _run_value(value: pl.Expr, *, missing) -> pl.Expr:
     return pl.when(lead).then(value).when(pl.col("__start")).then(pl.lit(missing)).forward_fill()
 
 
-def _run_total(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(running total within the run, inclusive; the run's total on every row)."""
-    cum = value.cum_sum()
-    running = cum - pl.when(pl.col("__start")).then(cum - value).forward_fill()
-    total = pl.when(pl.col("__end")).then(running).backward_fill()
-    return running, total
+def _with_run_total(runs: pl.DataFrame, value: pl.Expr) -> pl.DataFrame:
+    """Adds `__total`: the sum of `value` over each run, on every row of the run."""
+    runs = runs.with_columns(__value=value).with_columns(__cum=pl.col("__value").cum_sum())
+    at_end = pl.when(pl.col("__end")).then(pl.col("__cum")).backward_fill()
+    before_start = pl.when(pl.col("__start")).then(pl.col("__cum") - pl.col("__value"))
+    return runs.with_columns(__total=at_end - before_start.forward_fill())
 
 
 def _referenced(
@@ -234,7 +234,8 @@ def _referenced(
         & (_run_value(pl.col("customer_id"), missing=-1) == pl.col("customer_id")),
     )
     on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
-    _, total = _run_total(on_invoice)
+    runs = _with_run_total(runs, on_invoice)
+    total = pl.col("__total")
     if ds.is_snapshot:
         # the open amount already holds them: applied, so that they are not pooled either
         applied = on_invoice
@@ -253,10 +254,15 @@ def _referenced(
         "__pos",
         __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
     )
-    # back to the rows' own order
+    # back to the rows' own order; an invoice's place in id order serves later as the cheap
+    # integer stand-in for its id wherever invoices are ordered (FIFO)
     value = pl.zeros(runs.height, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
+    id_order = pl.zeros(runs.height, pl.UInt32, eager=True).scatter(
+        runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
+    )
 
     n = invoices.height
+    invoices = invoices.with_columns(__id_order=id_order[:n])
     if ds.is_snapshot:
         reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
     else:
@@ -310,7 +316,7 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
 
 def _schedule(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Instalments from payment_schedule; an invoice without one is instalment 1."""
-    head = ["invoice_id", "customer_id", "invoice_date", "currency", "reduction"]
+    head = ["invoice_id", "customer_id", "invoice_date", "currency", "reduction", "__id_order"]
     single = invoices.select(
         *head,
         instalment=pl.lit(1, pl.Int64),
@@ -427,7 +433,7 @@ def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFram
     pool = credits.group_by("customer_id").agg(
         pool=pl.col("left").sum(), currency=pl.col("currency").first()
     )
-    order = ["due_date", "invoice_date", "invoice_id", "instalment"]
+    order = ["due_date", "invoice_date", "__id_order", "instalment"]  # __id_order: invoice_id
     # Only open instalments of customers with a pool can receive any of it.
     open_rows = instalments.filter(pl.col("remaining") > 0).join(
         pool.select("customer_id", "pool"), on="customer_id", how="left"

@@ -671,7 +671,7 @@ def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl
     return (unrated[0] if unrated else ""), []
 
 
-def _resolve_currencies(loader: _Loader, base: str) -> None:
+def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
     """Every document gets a currency (SPEC §8): its own, else the referenced invoice's, else
     the customer's, else the base; a currency that has no rate at all is rejected."""
     reads = loader.reads
@@ -686,7 +686,7 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
         for name in ("invoices", "payments", "credit_notes"):
             if name in reads:
                 reads[name].frame = reads[name].frame.with_columns(currency=pl.lit(base))
-        return
+        return (base,) if base else ()
     customer_ccy = (
         reads["customers"].frame.select("customer_id", __cust_ccy=pl.col("currency"))
         if "customers" in reads and "currency" in reads["customers"].frame.columns
@@ -744,6 +744,17 @@ def _resolve_currencies(loader: _Loader, base: str) -> None:
                     pl.lit(base or "not set"),
                 ),
             )
+    return tuple(
+        sorted(
+            {
+                c
+                for name in ("invoices", "payments", "credit_notes")
+                if name in reads
+                for c in reads[name].frame["currency"].unique()
+                if c
+            }
+        )
+    )
 
 
 # --- assembling -------------------------------------------------------------------------
@@ -825,7 +836,7 @@ def load(
     loader = _Loader(reads, dict(files))
     loader.run()
     base, base_problems = _base_currency(loader, base_currency)
-    _resolve_currencies(loader, base)
+    currencies = _resolve_currencies(loader, base)
     _fill_due_dates(loader)
     snapshot, _ = _snapshot_as_of(loader, as_of)
 
@@ -856,30 +867,21 @@ def load(
         files=tuple(_file_reports(reads, files, problems)),
         digits=digits,
         base_currency=base,
-        currencies=tuple(
-            sorted(
-                {
-                    c
-                    for name in ("invoices", "payments", "credit_notes")
-                    if name in tables
-                    for c in tables[name]["currency"].unique()
-                    if c
-                }
-            )
-        ),
+        currencies=currencies,
         snapshot_as_of=snapshot,
     )
 
 
 def _dataset_digits(reads: dict[str, _Read], money_cols: dict[str, list[str]]) -> int:
+    """Two minor digits unless some amount needs more (SPEC §8)."""
+    cents = 10 ** (money.MICRO_DIGITS - money.DEFAULT_DIGITS)
     digits = money.DEFAULT_DIGITS
     for name, cols in money_cols.items():
-        if cols and reads[name].frame.height:
-            found = (
-                reads[name]
-                .frame.select(pl.max_horizontal([money.digits_needed(c) for c in cols]))
-                .item()
-            )
+        frame = reads[name].frame
+        if not cols or frame.height == 0:
+            continue
+        if frame.select(pl.any_horizontal((pl.col(c) % cents != 0).any() for c in cols)).item():
+            found = frame.select(pl.max_horizontal([money.digits_needed(c) for c in cols])).item()
             digits = max(digits, found)
     return digits
 
