@@ -252,41 +252,42 @@ def _referenced(
     lead = pl.col("__type") == 0
     runs = runs.select(
         "__pos",
+        "__inv_amount",
         __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
     )
-    # back to the rows' own order; an invoice's place in id order serves later as the cheap
-    # integer stand-in for its id wherever invoices are ordered (FIFO)
+    # Back to the rows' own order. An invoice's place in id order serves later as the cheap
+    # integer stand-in for its id wherever invoices are ordered (FIFO).
     value = pl.zeros(runs.height, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
     id_order = pl.zeros(runs.height, pl.UInt32, eager=True).scatter(
         runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
     )
-
     n = invoices.height
+    # Over-applied invoices (rare) need their documents' order to know who carries the excess.
+    crossing = runs.filter(pl.col("__value") == CROSSING).select("__pos", "__inv_amount")
+    if crossing.height:
+        docs = credits[crossing["__pos"] - n].select(
+            "invoice_id", "date", "rank", "doc_id", "amount"
+        )
+        resolved = pl.concat([crossing, docs], how="horizontal").select(
+            "__pos",
+            __value=_consume(
+                pl.col("__inv_amount"),
+                pl.col("amount"),
+                over="invoice_id",
+                order_by=["date", "rank", "doc_id"],
+            ),
+        )
+        value = value.scatter(resolved["__pos"], resolved["__value"])
+
     invoices = invoices.with_columns(__id_order=id_order[:n])
     if ds.is_snapshot:
         reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
     else:
         reduced = invoices.with_columns(reduction=value[:n])
-    docs = credits.with_columns(applied=value[n:])
-    # Over-applied invoices (rare) need the documents' order to know who carries the excess.
-    target = invoices.select("invoice_id", __inv_amount="amount")
-    crossing = (
-        docs.filter(pl.col("applied") == CROSSING)
-        .join(target, on="invoice_id")
-        .with_columns(
-            applied=_consume(
-                pl.col("__inv_amount"),
-                pl.col("amount"),
-                over="invoice_id",
-                order_by=["date", "rank", "doc_id"],
-            )
-        )
-        .drop("__inv_amount")
-    )
-    referenced = pl.concat([docs.filter(pl.col("applied") != CROSSING), crossing])
-    return reduced.lazy(), referenced.with_columns(
+    referenced = credits.with_columns(applied=value[n:]).with_columns(
         excess=pl.col("amount") - pl.col("applied")
-    ).lazy()
+    )
+    return reduced.lazy(), referenced.lazy()
 
 
 # --- stage 4: instalments, reduced in due-date order -------------------------------------
@@ -296,7 +297,12 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
     """Every instalment of every invoice on D with what is still open after its invoice's
     referenced `reduction`, consumed in due-date order (SPEC §2.2, §8)."""
     rows = _schedule(ds, invoices)
+    remaining = pl.col("amount") - pl.col("consumed")
     # One instalment takes the whole reduction; several take it in due-date order.
+    if not ds.has("payment_schedule"):
+        return rows.with_columns(consumed=pl.col("reduction").clip(0, pl.col("amount"))).select(
+            pl.exclude("reduction", "consumed", "__scheduled"), remaining=remaining
+        )
     single = rows.filter(~pl.col("__scheduled")).with_columns(
         consumed=pl.col("reduction").clip(0, pl.col("amount"))
     )
@@ -309,8 +315,7 @@ def _instalments(ds: Dataset, invoices: pl.LazyFrame) -> pl.LazyFrame:
         )
     )
     return pl.concat([single, split]).select(
-        pl.exclude("reduction", "consumed", "__scheduled"),
-        remaining=pl.col("amount") - pl.col("consumed"),
+        pl.exclude("reduction", "consumed", "__scheduled"), remaining=remaining
     )
 
 
@@ -428,31 +433,33 @@ def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _apply_fifo(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
+def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
     """The pool pays the customer's oldest open instalments first (SPEC §2.3, mode fifo)."""
     pool = credits.group_by("customer_id").agg(
         pool=pl.col("left").sum(), currency=pl.col("currency").first()
     )
     order = ["due_date", "invoice_date", "__id_order", "instalment"]  # __id_order: invoice_id
-    # Only open instalments of customers with a pool can receive any of it.
-    open_rows = instalments.filter(pl.col("remaining") > 0).join(
-        pool.select("customer_id", "pool"), on="customer_id", how="left"
+    # Only open instalments of customers with a pool can receive any of it; their allocation
+    # is written back by row number, so the other rows are never copied.
+    instalments = instalments.with_row_index("__i")
+    receiving = (
+        instalments.lazy()
+        .filter(pl.col("remaining") > 0)
+        .join(pool.select("customer_id", "pool"), on="customer_id")
+        .select(
+            "__i",
+            "customer_id",
+            allocated=_consume(
+                pl.col("pool"), pl.col("remaining"), over="customer_id", order_by=order
+            ),
+        )
+        .collect()
     )
-    receiving = pl.col("pool").is_not_null()
-    items = pl.concat(
-        [
-            open_rows.filter(receiving).with_columns(
-                allocated=_consume(
-                    pl.col("pool"), pl.col("remaining"), over="customer_id", order_by=order
-                )
-            ),
-            open_rows.filter(~receiving).with_columns(allocated=pl.lit(0, pl.Int64)),
-            instalments.filter(pl.col("remaining") <= 0).with_columns(
-                pool=pl.lit(None, pl.Int64), allocated=pl.lit(0, pl.Int64)
-            ),
-        ]
-    ).drop("pool")
-    placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
+    allocated = pl.zeros(instalments.height, pl.Int64, eager=True).scatter(
+        receiving["__i"], receiving["allocated"]
+    )
+    items = instalments.with_columns(allocated=allocated).lazy()
+    placed = receiving.lazy().group_by("customer_id").agg(placed=pl.col("allocated").sum())
     unapplied = (
         pool.join(placed, on="customer_id", how="left")
         .select(
@@ -551,11 +558,11 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
     )
     reduced, referenced = _referenced(ds, invoices, credits)
     referenced = referenced.collect().lazy()
-    instalments = _instalments(ds, reduced).collect().lazy()
+    instalments = _instalments(ds, reduced).collect()
     pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced))
     if unapplied == "fifo":
         items = _apply_fifo(instalments, pool_credits)
     else:
-        items = _pool_as_items(instalments, pool_credits)
+        items = _pool_as_items(instalments.lazy(), pool_credits)
     items = pl.concat([items, _refund_items(refunds)])
     return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect().lazy()
