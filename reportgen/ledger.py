@@ -188,7 +188,7 @@ def _by_invoice(invoices: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
     rows = pl.concat([narrow(invoices, 0), narrow(quoted, 1)]).with_row_index("__pos")
     rows = rows.with_columns(
         # customers as exact integer codes: cheaper to carry and compare than text
-        pl.col("customer_id").cast(pl.Categorical).to_physical().cast(pl.Int64),
+        pl.col("customer_id").to_physical().cast(pl.Int64),
     ).sort("invoice_id", maintain_order=True)  # stable: the invoice leads its run
     ids = pl.col("invoice_id")
     return rows.with_columns(
@@ -537,6 +537,7 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
 
     Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
     currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
+    `customer_id` is Categorical, as in the loaded tables.
     """
     if ds.snapshot_as_of is not None and ds.snapshot_as_of != as_of:
         raise DataError(

@@ -25,6 +25,9 @@ from reportgen.schema import (
 )
 
 ROW = "__row"  # spreadsheet row of the source file (header = 1)
+# Loaded tables hold customer ids as Categorical: exact integer codes under the text, so that
+# the many per-customer groupings, joins and comparisons do not hash text again and again.
+CUSTOMER = "customer_id"
 PROBLEM_SCHEMA = {
     "file": pl.String,
     "row": pl.Int64,
@@ -155,6 +158,24 @@ def _from_native(column: Column) -> pl.Expr:
     return pl.col(column.name)
 
 
+def _last_record_is_short(path: Path, columns: int) -> bool:
+    """Whether the file's last row has fewer cells than the header: the mark of a file cut
+    off in the middle of a row. (Polars pads short rows with blanks without a word.)"""
+    import csv
+    import io
+
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 65536))
+        tail = handle.read().decode("utf-8", errors="replace")
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False
+    last = next(csv.reader(io.StringIO(lines[-1])), [])
+    return 0 < len(last) < columns
+
+
 def _scan_python_csv(path: Path, names: list[str]) -> tuple[pl.LazyFrame, list[int]]:
     """Last resort for a file Polars cannot split into rows (ragged or truncated lines):
     Python's csv module, which knows each row's line; returns the rows that do not have
@@ -226,7 +247,7 @@ def _output_schema(table: Table, columns: tuple[Column, ...] | list[Column]) -> 
         Kind.INT: pl.Int64,
         Kind.RATE: pl.Int128,
     }
-    return {c.name: kinds[c.kind] for c in columns}
+    return {c.name: pl.Categorical if c.name == CUSTOMER else kinds[c.kind] for c in columns}
 
 
 @dataclass
@@ -324,6 +345,9 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
             )
         )
 
+    if path.suffix.lower() == ".csv" and _last_record_is_short(path, len(present)):
+        # a file cut off while it was written: Polars would pad the last row with blanks
+        return _read_slow(table, path, raw, columns, keep, problems, python_csv=True)
     try:
         fast = _scan_typed(path, table) if path.suffix.lower() == ".csv" else None
         if fast is not None:
@@ -348,8 +372,11 @@ def _read_slow(
     columns: list[Column],
     keep: pl.Expr | None,
     problems: list[pl.DataFrame],
+    *,
+    python_csv: bool = False,
 ) -> _Read:
-    """Every cell as text, checked rule by rule; only the bad rows are read twice."""
+    """Every cell as text, checked rule by rule; only the bad rows are read twice.
+    `python_csv` reads with Python's csv module, which sees rows with too few cells."""
     file = path.name
     present = raw.collect_schema().names()
     checks = _cell_checks(table, present)
@@ -368,6 +395,8 @@ def _read_slow(
 
     ragged: list[int] = []
     try:
+        if python_csv:
+            raise pl.exceptions.ComputeError("short rows: read with the csv module")
         indexed, typed = typed_from(raw)
     except pl.exceptions.PolarsError:
         text, ragged = _scan_python_csv(path, present)
@@ -851,7 +880,8 @@ def load(
     digits = _dataset_digits(reads, micro_tables)
     tables = {
         name: read.frame.with_columns(
-            [money.from_micro(c, digits).alias(c) for c in micro_tables[name]]
+            *[money.from_micro(c, digits).alias(c) for c in micro_tables[name]],
+            *([pl.col(CUSTOMER).cast(pl.Categorical)] if CUSTOMER in read.frame.columns else []),
         )
         for name, read in reads.items()
     }

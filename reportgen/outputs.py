@@ -81,9 +81,14 @@ def customer_aging(
     ]
     if credit:
         columns += CREDIT_COLUMNS
-    return exposure.with_columns(
-        [money.to_decimal(c, ds.digits).alias(c) for c in money_cols]
-    ).select(columns)
+    return (
+        exposure.with_columns(
+            *[money.to_decimal(c, ds.digits).alias(c) for c in money_cols],
+            pl.col("customer_id").cast(pl.String),
+        )
+        .select(columns)
+        .sort("customer_id")
+    )
 
 
 def invoice_aging(
@@ -102,7 +107,9 @@ def invoice_aging(
     return (
         aged.rename({"item_id": "invoice_id"})
         .with_columns(
-            money.to_decimal("amount", ds.digits), money.to_decimal("open_amount", ds.digits)
+            money.to_decimal("amount", ds.digits),
+            money.to_decimal("open_amount", ds.digits),
+            pl.col("customer_id").cast(pl.String),
         )
         .select(INVOICE_COLUMNS)
         .sort(INVOICE_ORDER, nulls_last=True)

@@ -67,7 +67,12 @@ def open_frame(ds: Dataset, as_of: date, unapplied: str = "fifo", *,
                nonzero: bool = True) -> pl.DataFrame:
     """The open items at D as (item_id, customer_id, instalment, kind, open_amount in cents),
     sorted; settled items (open 0) are left out unless `nonzero=False`."""
-    frame = open_items(ds, as_of=as_of, unapplied=unapplied).collect().select(list(ITEM_SCHEMA))
+    frame = (
+        open_items(ds, as_of=as_of, unapplied=unapplied)
+        .collect()
+        .select(list(ITEM_SCHEMA))
+        .with_columns(pl.col("customer_id").cast(pl.String))  # the core holds it Categorical
+    )
     if nonzero:
         frame = frame.filter(pl.col("open_amount") != 0)
     return frame.sort(ITEM_ORDER, nulls_last=True)
