@@ -131,22 +131,43 @@ def _scan_text(path: Path) -> pl.LazyFrame:
     return lf.rename({n: _normal_name(n) for n in _header(path)})
 
 
-def _scan_typed(path: Path, table: Table) -> pl.LazyFrame:
-    """The fast path: the CSV reader parses dates and decimals itself, and fails on the first
-    cell it cannot parse (then the slow path names every bad cell)."""
-    native = {
-        Kind.DATE: pl.Date,
-        Kind.MONEY: pl.Decimal(38, money.MICRO_DIGITS),
-        Kind.INT: pl.Int64,
-        Kind.RATE: pl.Decimal(38, money.RATE_DIGITS),
-    }
+_NATIVE = {
+    Kind.DATE: pl.Date,
+    Kind.MONEY: pl.Decimal(38, money.MICRO_DIGITS),
+    Kind.INT: pl.Int64,
+    Kind.RATE: pl.Decimal(38, money.RATE_DIGITS),
+}
+
+
+def _scan_typed(path: Path, table: Table) -> pl.LazyFrame | None:
+    """The fast path: the reader parses dates and decimals itself (CSV), or they are stored
+    typed (Parquet). A CSV cell it cannot parse fails the read, and a Parquet column stored
+    as text has no fast path: then the slow path names every bad cell."""
+    rename = {n: _normal_name(n) for n in _header(path)}
+    if path.suffix.lower() == ".parquet":
+        lf = pl.scan_parquet(path).rename(rename)
+        casts = []
+        for name, dtype in lf.collect_schema().items():
+            column = table.column(name)
+            if column is None:
+                continue
+            if column.kind is Kind.TEXT:
+                casts.append(pl.col(name).cast(pl.String))
+            elif (
+                dtype.is_numeric()
+                and column.kind in (Kind.MONEY, Kind.INT, Kind.RATE)
+                or (dtype == pl.Date and column.kind is Kind.DATE)
+            ):
+                casts.append(pl.col(name).cast(_NATIVE[column.kind]))
+            else:
+                return None
+        return lf.with_columns(casts)
     overrides = {}
-    for original in _header(path):
-        column = table.column(_normal_name(original))
-        if column is not None and column.kind in native:
-            overrides[original] = native[column.kind]
-    lf = pl.scan_csv(path, infer_schema=False, schema_overrides=overrides)
-    return lf.rename({n: _normal_name(n) for n in _header(path)})
+    for original, name in rename.items():
+        column = table.column(name)
+        if column is not None and column.kind in _NATIVE:
+            overrides[original] = _NATIVE[column.kind]
+    return pl.scan_csv(path, infer_schema=False, schema_overrides=overrides).rename(rename)
 
 
 def _from_native(column: Column) -> pl.Expr:
@@ -349,7 +370,7 @@ def _read_table(table: Table, path: Path, keep: pl.Expr | None) -> _Read:
         # a file cut off while it was written: Polars would pad the last row with blanks
         return _read_slow(table, path, raw, columns, keep, problems, python_csv=True)
     try:
-        fast = _scan_typed(path, table) if path.suffix.lower() == ".csv" else None
+        fast = _scan_typed(path, table)
         if fast is not None:
             fast = fast.with_row_index(ROW, offset=2)
             if keep is not None:
