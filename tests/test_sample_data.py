@@ -1,4 +1,4 @@
-"""The committed sample company: up to date with its generator, clean, and showing what it plants."""
+"""The committed sample company: up to date, clean, and showing the cases it plants."""
 
 from __future__ import annotations
 
