@@ -174,22 +174,31 @@ def _in_allocation_currency(
 # --- stage 3: referenced documents reduce their invoice ----------------------------------
 
 
-def _by_invoice(invoices: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
+def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
     """Each invoice followed by the credits that quote its id, sorted by id, narrow.
 
-    One stable sort replaces a join and a group-by: every per-invoice quantity below is a
-    linear scan over runs of equal ids (running totals reset at each run's first row). Only
-    the columns the scans need are sorted; `__pos` leads the results back to their rows.
+    Sorting replaces a join and a group-by: every per-invoice quantity below is a linear scan
+    over runs of equal ids (running totals reset at each run's first row). Invoices and
+    credits are sorted apart and merged, invoices first on equal ids, so an invoice leads its
+    run; exports usually list invoices in id order already, which makes their sort free.
+    Only the columns the scans need are sorted; `__pos` leads results back to their rows.
     """
 
-    def narrow(frame: pl.DataFrame, kind: int) -> pl.DataFrame:
-        return frame.select("invoice_id", "customer_id", "amount", __type=pl.lit(kind, pl.Int8))
+    def narrow(frame: pl.DataFrame, kind: int, offset: int) -> pl.DataFrame:
+        return frame.select(
+            "invoice_id",
+            # customers as exact integer codes: cheaper to carry and compare than text
+            pl.col("customer_id").to_physical().cast(pl.Int64),
+            "amount",
+            __type=pl.lit(kind, pl.Int8),
+        ).with_row_index("__pos", offset=offset)
 
-    rows = pl.concat([narrow(invoices, 0), narrow(quoted, 1)]).with_row_index("__pos")
-    rows = rows.with_columns(
-        # customers as exact integer codes: cheaper to carry and compare than text
-        pl.col("customer_id").to_physical().cast(pl.Int64),
-    ).sort("invoice_id", maintain_order=True)  # stable: the invoice leads its run
+    heads = narrow(invoices, 0, 0)
+    if not heads["invoice_id"].is_sorted():
+        heads = heads.sort("invoice_id")
+    # credits that quote no invoice apply to none: left out, their result stays 0
+    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id").sort("invoice_id")
+    rows = heads.merge_sorted(docs, "invoice_id", maintain_order=True)
     ids = pl.col("invoice_id")
     return rows.with_columns(
         __start=(ids != ids.shift(1)).fill_null(True),
@@ -226,7 +235,6 @@ def _referenced(
     """
     invoices = invoices.collect()
     credits = credits.collect()
-    # Credits that quote no invoice form runs of their own (a null id leads no invoice).
     runs = _by_invoice(invoices, credits).with_columns(
         __inv_amount=_run_value(pl.col("amount"), missing=-1),
         __valid=(pl.col("__type") == 1)
@@ -255,13 +263,13 @@ def _referenced(
         "__inv_amount",
         __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
     )
-    # Back to the rows' own order. An invoice's place in id order serves later as the cheap
-    # integer stand-in for its id wherever invoices are ordered (FIFO).
-    value = pl.zeros(runs.height, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
-    id_order = pl.zeros(runs.height, pl.UInt32, eager=True).scatter(
+    # Back to the rows' own order (a credit quoting no invoice keeps 0). An invoice's place
+    # in id order serves later as the cheap integer stand-in for its id (FIFO order).
+    n, rows = invoices.height, invoices.height + credits.height
+    value = pl.zeros(rows, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
+    id_order = pl.zeros(rows, pl.UInt32, eager=True).scatter(
         runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
     )
-    n = invoices.height
     # Over-applied invoices (rare) need their documents' order to know who carries the excess.
     crossing = runs.filter(pl.col("__value") == CROSSING).select("__pos", "__inv_amount")
     if crossing.height:
