@@ -12,8 +12,6 @@ ordered list of amounts, oldest first, each taking at most its own amount.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Literal
 
@@ -36,9 +34,6 @@ ITEM_COLUMNS = [
 ]
 # Payments are taken before credit notes on the same day (SPEC §8).
 PAYMENT, CREDIT_NOTE = 0, 1
-# Below this size one thread is quicker than cutting the ledger in parts.
-PARALLEL_FROM_INVOICES = 200_000
-MAX_WORKERS = 4
 CROSSING = -1  # marks a document whose invoice is over-applied, before its order is resolved
 
 
@@ -182,9 +177,11 @@ def _in_allocation_currency(
 def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
     """Each invoice followed by the credits that quote its id, sorted by id, narrow.
 
-    One stable sort replaces a join and a group-by: every per-invoice quantity below is a
-    linear scan over runs of equal ids (running totals reset at each run's first row). Only
-    the columns the scans need are sorted; `__pos` leads the results back to their rows.
+    Sorting replaces a join and a group-by: every per-invoice quantity below is a linear scan
+    over runs of equal ids (running totals reset at each run's first row). Invoices and
+    credits are sorted apart and merged, invoices first on equal ids, so an invoice leads its
+    run; exports usually list invoices in id order already, which makes their sort free.
+    Only the columns the scans need are sorted; `__pos` leads results back to their rows.
     """
 
     def narrow(frame: pl.DataFrame, kind: int, offset: int) -> pl.DataFrame:
@@ -196,10 +193,12 @@ def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
             __type=pl.lit(kind, pl.Int8),
         ).with_row_index("__pos", offset=offset)
 
+    heads = narrow(invoices, 0, 0)
+    if not heads["invoice_id"].is_sorted():
+        heads = heads.sort("invoice_id")
     # credits that quote no invoice apply to none: left out, their result stays 0
-    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id")
-    # stable: on equal ids the invoice (concatenated first) leads its run
-    rows = pl.concat([narrow(invoices, 0, 0), docs]).sort("invoice_id", maintain_order=True)
+    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id").sort("invoice_id")
+    rows = heads.merge_sorted(docs, "invoice_id", maintain_order=True)
     ids = pl.col("invoice_id")
     return rows.with_columns(
         __start=(ids != ids.shift(1)).fill_null(True),
@@ -541,17 +540,12 @@ def _in_base(ds: Dataset, items: pl.LazyFrame, rates: pl.LazyFrame) -> pl.LazyFr
     ).drop("__rate")
 
 
-def open_items(
-    ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo", workers: int | None = None
-) -> pl.LazyFrame:
+def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
     """All items of every customer as of D, in the base currency (see module docstring).
 
     Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
     currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
     `customer_id` is Categorical, as in the loaded tables.
-
-    A large ledger is cut by customer into `workers` parts (default: one per core) computed
-    side by side: allocation never crosses customers, so the parts together are the whole.
     """
     if ds.snapshot_as_of is not None and ds.snapshot_as_of != as_of:
         raise DataError(
@@ -560,20 +554,9 @@ def open_items(
         )
     if unapplied not in ("fifo", "open-item"):
         raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
+    rates = rates_on(ds, as_of)
     if not _single_currency(ds):
         check_rates(ds, as_of)
-    if workers is None:
-        large = ds.has("invoices") and ds.tables["invoices"].height >= PARALLEL_FROM_INVOICES
-        workers = min(os.cpu_count() or 1, MAX_WORKERS) if large else 1
-    if workers <= 1:
-        return _open_items(ds, as_of, unapplied).lazy()
-    with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(lambda part: _open_items(part, as_of, unapplied), ds.by_customer(workers))
-        return pl.concat(list(parts)).lazy()
-
-
-def _open_items(ds: Dataset, as_of: date, unapplied: Unapplied) -> pl.DataFrame:
-    rates = rates_on(ds, as_of)
     # Stages read by several later stages are collected once: a lazy plan would recompute
     # them for every branch that reads them.
     invoices, credits = (
@@ -591,4 +574,4 @@ def _open_items(ds: Dataset, as_of: date, unapplied: Unapplied) -> pl.DataFrame:
     else:
         items = _pool_as_items(instalments.lazy(), pool_credits)
     items = pl.concat([items, _refund_items(refunds)])
-    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect()
+    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect().lazy()

@@ -8,7 +8,7 @@ only when a file has bad rows is it read again to name each bad cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -75,26 +75,6 @@ class Dataset:
 
     def has(self, name: str) -> bool:
         return name in self.tables
-
-    def by_customer(self, parts: int) -> list[Dataset]:
-        """The dataset cut into `parts` by customer (tables without customers are shared,
-        schedules follow their invoices)."""
-        pieces: list[dict[str, pl.DataFrame]] = [{} for _ in range(parts)]
-        for name, frame in self.tables.items():
-            if CUSTOMER not in frame.columns:
-                for piece in pieces:
-                    piece[name] = frame
-                continue
-            part = (pl.col(CUSTOMER).to_physical() % parts).alias("__part")
-            split = frame.with_columns(part).partition_by("__part", as_dict=True, include_key=False)
-            for k, piece in enumerate(pieces):
-                piece[name] = split.get((k,), frame.clear())
-        if "payment_schedule" in self.tables:
-            schedule = self.tables["payment_schedule"]
-            for piece in pieces:
-                ids = piece["invoices"].select("invoice_id")
-                piece["payment_schedule"] = schedule.join(ids, on="invoice_id", how="semi")
-        return [replace(self, tables=piece) for piece in pieces]
 
     @property
     def errors(self) -> pl.DataFrame:

@@ -297,20 +297,3 @@ def test_same_day_instalments_do_not_depend_on_file_order(tmp_path):
         items = open_items(load(folder), as_of=date(2024, 3, 1)).collect()
         results.append(items.select("instalment", "amount", "open_amount").sort("instalment"))
     assert_frame_equal(results[0], results[1])
-
-
-# --- (5) cutting the ledger by customer changes nothing --------------------------------------
-
-
-@SETTINGS
-@given(ledger=st.booleans().flatmap(lambda fx: ledgers(multi_currency=fx)), as_of=as_of_dates,
-       workers=st.integers(2, 4), mode=st.sampled_from(MODES))
-def test_parts_computed_side_by_side_give_the_whole(ledger, as_of, workers, mode):
-    with tempfile.TemporaryDirectory() as tmp:
-        ds = loaded(ledger, Path(tmp))
-        whole, parts = (open_items(ds, as_of=as_of, unapplied=mode, workers=n).collect()
-                        for n in (1, workers))
-        keys = ["customer_id", "kind", "item_id", "instalment"]
-        whole, parts = (f.with_columns(pl.col("customer_id").cast(pl.String))
-                        .sort(keys, nulls_last=True) for f in (whole, parts))
-        assert_frame_equal(whole, parts)
