@@ -177,11 +177,9 @@ def _in_allocation_currency(
 def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
     """Each invoice followed by the credits that quote its id, sorted by id, narrow.
 
-    Sorting replaces a join and a group-by: every per-invoice quantity below is a linear scan
-    over runs of equal ids (running totals reset at each run's first row). Invoices and
-    credits are sorted apart and merged, invoices first on equal ids, so an invoice leads its
-    run; exports usually list invoices in id order already, which makes their sort free.
-    Only the columns the scans need are sorted; `__pos` leads results back to their rows.
+    One stable sort replaces a join and a group-by: every per-invoice quantity below is a
+    linear scan over runs of equal ids (running totals reset at each run's first row). Only
+    the columns the scans need are sorted; `__pos` leads the results back to their rows.
     """
 
     def narrow(frame: pl.DataFrame, kind: int, offset: int) -> pl.DataFrame:
@@ -193,12 +191,10 @@ def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
             __type=pl.lit(kind, pl.Int8),
         ).with_row_index("__pos", offset=offset)
 
-    heads = narrow(invoices, 0, 0)
-    if not heads["invoice_id"].is_sorted():
-        heads = heads.sort("invoice_id")
     # credits that quote no invoice apply to none: left out, their result stays 0
-    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id").sort("invoice_id")
-    rows = heads.merge_sorted(docs, "invoice_id", maintain_order=True)
+    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id")
+    # stable: on equal ids the invoice (concatenated first) leads its run
+    rows = pl.concat([narrow(invoices, 0, 0), docs]).sort("invoice_id", maintain_order=True)
     ids = pl.col("invoice_id")
     return rows.with_columns(
         __start=(ids != ids.shift(1)).fill_null(True),
