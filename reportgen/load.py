@@ -701,10 +701,10 @@ def _currency_column(frame: pl.DataFrame) -> pl.Series:
     return pl.Series([], dtype=pl.String)
 
 
-def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl.DataFrame]]:
+def _base_currency(loader: _Loader, requested: str | None) -> str:
     """The base currency: asked for, else the one currency in the data without a rate."""
     if requested:
-        return requested.upper(), []
+        return requested.upper()
     seen: set[str] = set()
     for name in ("customers", "invoices", "payments", "credit_notes"):
         if name in loader.reads:
@@ -718,7 +718,7 @@ def _base_currency(loader: _Loader, requested: str | None) -> tuple[str, list[pl
             f"currencies {', '.join(unrated)} have no rate in fx_rates.csv and only one of them "
             "can be the base currency: give --currency CODE or add rates"
         )
-    return (unrated[0] if unrated else ""), []
+    return unrated[0] if unrated else ""
 
 
 def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
@@ -835,10 +835,10 @@ def _fill_due_dates(loader: _Loader) -> None:
     inv.frame = pl.concat([stated, missing.select(stated.columns)])
 
 
-def _snapshot_as_of(loader: _Loader, as_of: date | None) -> tuple[date | None, list]:
+def _snapshot_as_of(loader: _Loader, as_of: date | None) -> date | None:
     inv = loader.reads["invoices"].frame
     if "open_amount" not in inv.columns:
-        return None, []
+        return None
     if "as_of" in inv.columns:
         dates = inv["as_of"].drop_nulls().unique()
         if dates.len() > 1:
@@ -847,13 +847,13 @@ def _snapshot_as_of(loader: _Loader, as_of: date | None) -> tuple[date | None, l
                 f"found {', '.join(map(str, dates.sort().to_list()))}"
             )
         if dates.len() == 1:
-            return dates[0], []
+            return dates[0]
     if as_of is None:
         raise DataError(
             f"{loader.file('invoices')} is an open-item snapshot (it has open_amount) "
             "but states no as_of date: give --as-of"
         )
-    return as_of, []
+    return as_of
 
 
 def load(
@@ -885,10 +885,10 @@ def load(
 
     loader = _Loader(reads, dict(files))
     loader.run()
-    base, base_problems = _base_currency(loader, base_currency)
+    base = _base_currency(loader, base_currency)
     currencies = _resolve_currencies(loader, base)
     _fill_due_dates(loader)
-    snapshot, _ = _snapshot_as_of(loader, as_of)
+    snapshot = _snapshot_as_of(loader, as_of)
 
     micro_tables = {
         name: [
@@ -908,7 +908,6 @@ def load(
     }
     problems = pl.concat(
         [p for read in reads.values() for p in read.problems]
-        + base_problems
         + [pl.DataFrame(schema=PROBLEM_SCHEMA)],
         how="vertical_relaxed",
     ).sort("file", "row", "column", nulls_last=False)
