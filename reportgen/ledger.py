@@ -67,25 +67,24 @@ def _dated_on(ds: Dataset, table: str, column: str, as_of: date) -> pl.LazyFrame
 
 def _credits_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
     """Payments and credit notes dated on or before D, as one list of credits."""
-    payments = _dated_on(ds, "payments", "payment_date", as_of).select(
-        doc_id="payment_id",
-        customer_id="customer_id",
-        date="payment_date",
-        amount="amount",
-        invoice_id=_optional(ds, "payments", "invoice_id"),
-        currency="currency",
-        rank=pl.lit(PAYMENT, pl.Int8),
+
+    def credits(table: str, doc_id: str, dated: str, rank: int) -> pl.LazyFrame:
+        return _dated_on(ds, table, dated, as_of).select(
+            doc_id=doc_id,
+            customer_id="customer_id",
+            date=dated,
+            amount="amount",
+            invoice_id=_optional(ds, table, "invoice_id"),
+            currency="currency",
+            rank=pl.lit(rank, pl.Int8),
+        )
+
+    return pl.concat(
+        [
+            credits("payments", "payment_id", "payment_date", PAYMENT),
+            credits("credit_notes", "credit_note_id", "date", CREDIT_NOTE),
+        ]
     )
-    notes = _dated_on(ds, "credit_notes", "date", as_of).select(
-        doc_id="credit_note_id",
-        customer_id="customer_id",
-        date="date",
-        amount="amount",
-        invoice_id=_optional(ds, "credit_notes", "invoice_id"),
-        currency="currency",
-        rank=pl.lit(CREDIT_NOTE, pl.Int8),
-    )
-    return pl.concat([payments, notes])
 
 
 def _optional(ds: Dataset, table: str, column: str) -> pl.Expr:
