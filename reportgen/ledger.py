@@ -6,8 +6,10 @@ negative, in open-item mode), refunds the pool could not cover (`refund`), and o
 row per customer holding the credit the FIFO pool could not place (negative).
 Σ open_amount over all rows of a customer is its net balance.
 
-Every allocation below is the same vectorised step, `_consume`: a quantity is spread over an
-ordered list of amounts, oldest first, each taking at most its own amount.
+Every allocation below is the same step: a quantity is spread over an ordered list of
+amounts, oldest first, each taking at most its own amount (`_consume`, a running total per
+group). Documents that quote invoices are matched by one stable sort on the invoice id and
+linear scans over its runs, the costliest stage on millions of rows (see `_by_invoice`).
 """
 
 from __future__ import annotations
@@ -58,9 +60,8 @@ def _invoices_on(ds: Dataset, as_of: date) -> pl.LazyFrame:
 def _dated_on(ds: Dataset, table: str, column: str, as_of: date) -> pl.LazyFrame:
     """The rows of a table dated on or before D; the table itself when all of it is (no copy
     of millions of rows for a D at the end of the data)."""
-    if not ds.has(table) or ds.tables[table][column].max() is None:
-        return ds.table(table)
-    if ds.tables[table][column].max() <= as_of:
+    latest = ds.tables[table][column].max() if ds.has(table) else None
+    if latest is None or latest <= as_of:
         return ds.table(table)
     return ds.table(table).filter(pl.col(column) <= as_of)
 
