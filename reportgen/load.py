@@ -444,6 +444,7 @@ def _fill_due_dates(loader: _Loader) -> None:
     stated = frame.filter(pl.col("due_date").is_not_null())
     missing = frame.filter(pl.col("due_date").is_null())
     if missing.height == 0:
+        inv.frame = frame
         return
     terms = pl.lit(DEFAULT_TERMS_DAYS)
     customers = loader.reads.get("customers")

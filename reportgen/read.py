@@ -253,10 +253,53 @@ def problem_frame(file: str, rows: pl.DataFrame, column: str | None, severity: s
     )
 
 
+def _not_text(path: Path) -> str | None:
+    """Why a .csv file cannot be read as UTF-8 text at all, or None when it can."""
+    import codecs
+
+    with path.open("rb") as handle:
+        start = handle.read(65536)
+    if not start:
+        return "the file is empty (0 bytes)"
+    if b"\x00" in start:
+        return "not a text file (binary content; is it really a CSV export?)"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+    except UnicodeDecodeError as exc:
+        return (
+            f"not UTF-8 text (byte {exc.start}: {start[exc.start : exc.start + 1]!r}); "
+            "save the export as CSV UTF-8"
+        )
+    return None
+
+
+def _unreadable(table: Table, file: str, reason: str) -> Read:
+    problem = pl.DataFrame(
+        {
+            "file": [file],
+            "row": [None],
+            "column": [None],
+            "value": [None],
+            "severity": ["error"],
+            "reason": [reason],
+        },
+        schema=PROBLEM_SCHEMA,
+    )
+    required = [c for c in table.columns if c.required]
+    return Read(
+        pl.DataFrame(schema={ROW: pl.Int64, **output_schema(table, required)}), [problem], 0
+    )
+
+
 def read_table(table: Table, path: Path, keep: pl.Expr | None) -> Read:
     """Parse one file: good rows typed, bad cells named. `keep` filters rows (a partition)."""
     file = path.name
-    raw = _scan_text(path)
+    if path.suffix.lower() == ".csv" and (reason := _not_text(path)):
+        return _unreadable(table, file, reason)
+    try:
+        raw = _scan_text(path)
+    except pl.exceptions.PolarsError as exc:
+        return _unreadable(table, file, f"cannot be read: {str(exc).splitlines()[0]}")
     present = raw.collect_schema().names()
     missing = [c for c in table.required if c not in present]
     if missing:

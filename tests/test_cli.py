@@ -394,3 +394,39 @@ def test_python_dash_m_reportgen_help():
     for command in ("check", "aging", "sample"):
         assert command in result.stdout
     assert "reportgen" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty (0 bytes)"),
+        (bytes(range(256)) * 8, "not a text file"),
+        ("invoice_id,customer_id,invoice_date,amount\nI1,Café,2024-01-01,5\n".encode("latin-1"),
+         "not UTF-8 text"),
+    ],
+    ids=["zero-bytes", "binary", "latin-1"],
+)
+def test_unreadable_file_is_named_with_a_reason_not_a_traceback(tmp_path, content, message):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "invoices.csv").write_bytes(content)
+    result = run("check", folder)
+    assert result.exit_code == 1
+    assert "invoices.csv" in said(result) and message in said(result)
+    assert "Traceback" not in result.output
+    aged = run("aging", folder, "--as-of", "2024-03-31", "--out", tmp_path / "a.csv")
+    assert aged.exit_code == 0  # nothing to age, said plainly
+    assert "reportgen check" in said(aged)
+
+
+def test_invoices_missing_a_required_column_age_to_nothing_said_plainly(tmp_path):
+    folder = write_data(tmp_path / "data", invoices="""
+        invoice_id,customer_id,amount
+        I1,C1,100.00
+    """)
+    result = run("aging", folder, "--as-of", "2024-03-31", "--out", tmp_path / "a.csv")
+    assert result.exit_code == 0
+    assert "reportgen check" in said(result)
+    rows = read_csv_rows(tmp_path / "a.csv")
+    assert rows[0][:3] == ["customer_id", "name", "open_amount"]
+    assert rows[1:] == []  # the rejected file's rows are in no report, and said so
