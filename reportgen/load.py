@@ -114,10 +114,7 @@ def _unique_keys(read: Read, file: str, key: tuple[str, ...]) -> None:
     if not key or read.frame.height == 0:
         return
     frame = read.frame
-    # Distinct hashes prove distinct keys, cheaply; only a hash repeat needs the exact check.
-    keys = pl.col(key[0]) if len(key) == 1 else pl.struct(key)
-    hashes = frame.select(keys.hash(seed=0).n_unique()).item()
-    if hashes == frame.height:
+    if _distinct(frame, key):
         return
     dup = frame.select(pl.struct(key).is_duplicated()).to_series()
     if not dup.any():
@@ -147,6 +144,17 @@ def _unique_keys(read: Read, file: str, key: tuple[str, ...]) -> None:
         pl.format("exact duplicate of row {}", pl.col("__first")),
     )
     read.frame = read.frame.drop("__first", "__conflict", "__dup")
+
+
+def _distinct(frame: pl.DataFrame, key: tuple[str, ...]) -> bool:
+    """True when no key repeats, proved cheaply: ids in ascending order (as most exports list
+    them) repeat only next to each other; otherwise distinct hashes prove distinct keys. False
+    means a repeat is possible and the exact check must look."""
+    if len(key) == 1 and frame[key[0]].is_sorted():
+        ids = pl.col(key[0])
+        return not frame.select((ids == ids.shift(1)).any()).item()
+    keys = pl.col(key[0]) if len(key) == 1 else pl.struct(key)
+    return frame.select(keys.hash(seed=0).n_unique()).item() == frame.height
 
 
 def _known(values: pl.Series) -> pl.Expr:
