@@ -88,8 +88,9 @@ def aging_summary(
     bounds: Sequence[int] = DEFAULT_BOUNDS,
     basis: Basis = "due",
 ) -> pl.LazyFrame:
-    """Per customer: open_amount, one column per bucket, unapplied_credit, net_balance, and the
-    largest days overdue of a positive item (for credit holds). Money in minor units."""
+    """Per customer: open_amount, one column per bucket, unapplied_credit, net_balance, and
+    max_days_overdue, the days of the most overdue item owed (blank when none is overdue; for
+    credit holds). Money in minor units."""
     labels = bucket_labels(bounds, basis=basis)
     # settled items add nothing to any bucket: leave them out before grouping
     open_items = items.filter(pl.col("open_amount") != 0)
@@ -100,7 +101,10 @@ def aging_summary(
             pl.col("open_amount").filter(pl.col("bucket") == label).sum().alias(label)
             for label in labels
         ],
-        max_days_overdue=pl.col("days_overdue").filter(pl.col("open_amount") > 0).max(),
+        # the oldest item still owed past its due date; blank when nothing is overdue
+        max_days_overdue=pl.col("days_overdue")
+        .filter((pl.col("open_amount") > 0) & (pl.col("days_overdue") > 0))
+        .max(),
     )
     unapplied = (
         items.filter(pl.col("kind") == "unapplied")

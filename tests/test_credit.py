@@ -195,3 +195,14 @@ def test_portfolio_utilization_blank_without_any_limit(tmp_path):
     items = open_items(ds, as_of=AS_OF)
     exposure = customer_exposure(aging_summary(items, as_of=AS_OF), ds).collect()
     assert exposure.select(portfolio_utilization()).item() is None
+
+
+def test_max_days_overdue_is_blank_when_nothing_is_overdue(tmp_path):
+    ds = make_data(tmp_path, invoices="""
+        invoice_id,customer_id,invoice_date,amount,due_date
+        I1,C1,2024-05-01,10.00,2024-06-30
+        I2,C2,2024-05-01,10.00,2024-05-30
+        I3,C2,2024-05-01,10.00,2024-07-30
+    """)
+    report = customer_report(ds, D("2024-06-30"), credit=True)
+    assert report.select("customer_id", "max_days_overdue").rows() == [("C1", None), ("C2", 31)]
