@@ -202,19 +202,19 @@ def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
     ).drop("invoice_id")
 
 
-def _run_value(value: pl.Expr, *, missing) -> pl.Expr:
-    """The invoice's own value, carried down its run; `missing` (never null: a null would be
-    filled from the run before) where no invoice leads it."""
-    lead = pl.col("__type") == 0
-    return pl.when(lead).then(value).when(pl.col("__start")).then(pl.lit(missing)).forward_fill()
+def _with_run_ends(runs: pl.DataFrame) -> pl.DataFrame:
+    """Adds `__lead` and `__last`: the positions of each row's run's first and last rows, so
+    that a run's values are read by position (gathers) rather than carried down by fills."""
+    position = pl.int_range(pl.len(), dtype=pl.UInt32)
+    return runs.with_columns(
+        __lead=pl.when("__start").then(position).forward_fill(),
+        __last=pl.when("__end").then(position).backward_fill(),
+    )
 
 
-def _with_run_total(runs: pl.DataFrame, value: pl.Expr) -> pl.DataFrame:
-    """Adds `__total`: the sum of `value` over each run, on every row of the run."""
-    runs = runs.with_columns(__value=value).with_columns(__cum=pl.col("__value").cum_sum())
-    at_end = pl.when(pl.col("__end")).then(pl.col("__cum")).backward_fill()
-    before_start = pl.when(pl.col("__start")).then(pl.col("__cum") - pl.col("__value"))
-    return runs.with_columns(__total=at_end - before_start.forward_fill())
+def _of_lead(column: str) -> pl.Expr:
+    """The value of `column` on the run's first row (its invoice, when it has one)."""
+    return pl.col(column).gather(pl.col("__lead"))
 
 
 def _referenced(
@@ -231,14 +231,21 @@ def _referenced(
     """
     invoices = invoices.collect()
     credits = credits.collect()
-    runs = _by_invoice(invoices, credits).with_columns(
-        __inv_amount=_run_value(pl.col("amount"), missing=-1),
+    runs = _with_run_ends(_by_invoice(invoices, credits))
+    led_by_invoice = _of_lead("__type") == 0
+    runs = runs.with_columns(
+        __inv_amount=pl.when(led_by_invoice).then(_of_lead("amount")).otherwise(-1),
         __valid=(pl.col("__type") == 1)
         & (pl.col("amount") > 0)
-        & (_run_value(pl.col("customer_id"), missing=-1) == pl.col("customer_id")),
+        & led_by_invoice
+        & (_of_lead("customer_id") == pl.col("customer_id")),
     )
     on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
-    runs = _with_run_total(runs, on_invoice)
+    # Σ of a run = running total at its last row − running total at its first row (the
+    # first row adds nothing: it is the invoice, or a document that quotes no invoice).
+    runs = runs.with_columns(__cum=on_invoice.cum_sum()).with_columns(
+        __total=pl.col("__cum").gather(pl.col("__last")) - _of_lead("__cum")
+    )
     total = pl.col("__total")
     if ds.is_snapshot:
         # the open amount already holds them: applied, so that they are not pooled either
