@@ -61,9 +61,10 @@ def bucket_label(
     days = pl.col(days) if isinstance(days, str) else days
     labels = bucket_labels(bounds, basis=basis)
     cuts = ([0] if basis == "due" else []) + list(bounds)
-    expr = pl.lit(labels[-1])
-    for cut, label in reversed(list(zip(cuts, labels, strict=False))):
-        expr = pl.when(days <= cut).then(pl.lit(label)).otherwise(expr)
+    expr = pl.when(days <= cuts[0]).then(pl.lit(labels[0]))
+    for cut, label in zip(cuts[1:], labels[1:], strict=False):
+        expr = expr.when(days <= cut).then(pl.lit(label))
+    expr = expr.otherwise(pl.lit(labels[-1]))
     return expr.cast(pl.Enum(labels))
 
 

@@ -247,25 +247,22 @@ def _referenced(
         __total=pl.col("__cum").gather(pl.col("__last")) - _of_lead("__cum")
     )
     total = pl.col("__total")
+    lead = pl.col("__type") == 0
+    value = pl.when(lead).then(pl.min_horizontal(total, pl.col("amount")))  # the reduction
     if ds.is_snapshot:
         # the open amount already holds them: applied, so that they are not pooled either
-        applied = on_invoice
+        value = value.otherwise(on_invoice)
     else:
         # Most invoices receive no more than their amount: every document applies in full;
         # CROSSING marks the documents of over-applied invoices, resolved below.
-        applied = (
-            pl.when(~pl.col("__valid"))
+        value = (
+            value.when(~pl.col("__valid"))
             .then(0)
             .when(total <= pl.col("__inv_amount"))
             .then(pl.col("amount"))
             .otherwise(CROSSING)
         )
-    lead = pl.col("__type") == 0
-    runs = runs.select(
-        "__pos",
-        "__inv_amount",
-        __value=pl.when(lead).then(pl.min_horizontal(total, pl.col("amount"))).otherwise(applied),
-    )
+    runs = runs.select("__pos", "__inv_amount", __value=value)
     # Back to the rows' own order (a credit quoting no invoice keeps 0). An invoice's place
     # in id order serves later as the cheap integer stand-in for its id (FIFO order).
     n, rows = invoices.height, invoices.height + credits.height
