@@ -186,7 +186,7 @@ def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
         return frame.select(
             "invoice_id",
             # customers as exact integer codes: cheaper to carry and compare than text
-            pl.col("customer_id").to_physical().cast(pl.Int64),
+            pl.col("customer_id").to_physical(),
             "amount",
             __type=pl.lit(kind, pl.Int8),
         ).with_row_index("__pos", offset=offset)
