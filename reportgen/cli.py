@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from reportgen import aging as aging_rules
 from reportgen.load import DataError, Dataset, load
@@ -35,8 +36,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# Piped into a file or a CI log, tables get room instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() else 160
+err = Console(stderr=True, highlight=False, width=_WIDTH)
+out = Console(highlight=False, width=_WIDTH)
 
 
 class BasisChoice(StrEnum):
@@ -82,7 +85,7 @@ def _date(text: str, option: str) -> date:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    err.print(Text.assemble(("error: ", "bold red"), message))  # data text, never markup
     return typer.Exit(code)
 
 
@@ -145,12 +148,12 @@ def check(
         progress.add_task("Reading and checking files", total=None)
         ds = _load(data, currency=currency, as_of=_date(as_of, "--as-of") if as_of else None)
 
-    files = Table(title=f"Files in {data}", title_justify="left")
+    files = Table(title=Text(f"Files in {data}"), title_justify="left")
     for name in ("file", "table", "rows read", "loaded", "skipped", "rejected"):
         files.add_column(name, justify="left" if name in ("file", "table") else "right")
     for f in ds.files:
         files.add_row(
-            f.file,
+            Text(f.file),
             f.table,
             f"{f.rows_read:,}",
             f"{f.rows_loaded:,}",
@@ -166,7 +169,7 @@ def check(
     _print_problems(ds.problems, show)
     if out_file is not None:
         _write(ds.problems, out_file)
-        out.print(f"All {ds.problems.height:,} problems written to {out_file}")
+        out.print(Text(f"All {ds.problems.height:,} problems written to {out_file}"))
     if ds.errors.height:
         raise typer.Exit(1)
 
@@ -182,7 +185,8 @@ def _print_problems(problems: pl.DataFrame, show: int) -> None:
         table.add_column(name, overflow="fold")
     ordered = problems.sort(pl.col("severity") != "error", "file", "row", nulls_last=False)
     for row in ordered.head(show).iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row])
+        # cells hold text from the files: shown as text, never read as rich markup
+        table.add_row(*[Text("" if v is None else str(v)) for v in row])
     out.print(table)
     if problems.height > show:
         out.print(f"… and {problems.height - show:,} more (use --out FILE to list them all)")
@@ -288,10 +292,13 @@ def aging(
     rejected = pl.concat(problems).unique()
     if rejected.height:
         err.print(
-            f"[yellow]warning:[/] {rejected.height:,} problems left rows out of this "
-            f"report; run `reportgen check {data}` to see them."
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{rejected.height:,} problems left rows out of this report; "
+                f"run `reportgen check {data}` to see them.",
+            )
         )
-    err.print(f"{result.height:,} rows written to {out_file}")
+    err.print(Text(f"{result.height:,} rows written to {out_file}"))
 
 
 def _write(frame: pl.DataFrame, path: Path) -> None:
@@ -319,7 +326,7 @@ def sample(
         progress.add_task(f"Generating {invoices:,} invoices", total=None)
         written = generate(out_dir, invoices=invoices, seed=seed)
     for name, rows in written.items():
-        out.print(f"{rows:>8,}  {out_dir / name}")
+        out.print(Text(f"{rows:>8,}  {out_dir / name}"))
 
 
 def main() -> None:  # pragma: no cover - the console script

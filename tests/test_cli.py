@@ -430,3 +430,13 @@ def test_invoices_missing_a_required_column_age_to_nothing_said_plainly(tmp_path
     rows = read_csv_rows(tmp_path / "a.csv")
     assert rows[0][:3] == ["customer_id", "name", "open_amount"]
     assert rows[1:] == []  # the rejected file's rows are in no report, and said so
+
+
+def test_text_from_the_files_is_shown_as_text_not_terminal_markup(tmp_path):
+    folder = write_data(tmp_path / "data", invoices="""
+        invoice_id,customer_id,invoice_date,amount
+        [bold red]I1[/],C1,2024-01-01,not[/]a-number
+    """)
+    result = run("check", folder)
+    assert result.exit_code == 1
+    assert "not[/]a-number" in said(result)  # rich would have raised on a stray closing tag
