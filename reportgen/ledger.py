@@ -427,18 +427,38 @@ def _pool(referenced: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
 _latest_first = [-pl.col("date").cast(pl.Int32), -pl.col("doc_id").rank("dense").cast(pl.Int64)]
 
 
-def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
-    return refunds.filter(pl.col("owed") > 0).select(
+def _document_items(docs: pl.LazyFrame, open_amount: pl.Expr, kind: str) -> pl.LazyFrame:
+    """Items that are documents rather than instalments (a credit left on account, a refund
+    owed): the document's id and its date as both dates, no instalment (SPEC §8)."""
+    return docs.select(
         item_id="doc_id",
         customer_id="customer_id",
         instalment=pl.lit(None, pl.Int64),
         invoice_date="date",
         due_date="date",
-        amount="owed",
-        open_amount="owed",
+        amount=open_amount,
+        open_amount=open_amount,
         currency="currency",
-        kind=pl.lit("refund"),
+        kind=pl.lit(kind),
     )
+
+
+def _instalment_items(instalments: pl.LazyFrame, open_amount: pl.Expr) -> pl.LazyFrame:
+    return instalments.select(
+        item_id="invoice_id",
+        customer_id="customer_id",
+        instalment="instalment",
+        invoice_date="invoice_date",
+        due_date="due_date",
+        amount="amount",
+        open_amount=open_amount,
+        currency="currency",
+        kind=pl.lit("invoice"),
+    )
+
+
+def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
+    return _document_items(refunds.filter(pl.col("owed") > 0), pl.col("owed"), "refund")
 
 
 def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
@@ -483,44 +503,14 @@ def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFram
         )
         .filter(pl.col("open_amount") != 0)
     )
-    open_instalments = items.select(
-        item_id="invoice_id",
-        customer_id="customer_id",
-        instalment="instalment",
-        invoice_date="invoice_date",
-        due_date="due_date",
-        amount="amount",
-        open_amount=pl.col("remaining") - pl.col("allocated"),
-        currency="currency",
-        kind=pl.lit("invoice"),
-    )
+    open_instalments = _instalment_items(items, pl.col("remaining") - pl.col("allocated"))
     return pl.concat([open_instalments, unapplied])
 
 
 def _pool_as_items(instalments: pl.LazyFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
     """Each pool document is its own negative item, aged by its own date (mode open-item)."""
-    negative = credits.filter(pl.col("left") > 0).select(
-        item_id="doc_id",
-        customer_id="customer_id",
-        instalment=pl.lit(None, pl.Int64),
-        invoice_date="date",
-        due_date="date",
-        amount=-pl.col("left"),
-        open_amount=-pl.col("left"),
-        currency="currency",
-        kind=pl.lit("credit"),
-    )
-    open_instalments = instalments.select(
-        item_id="invoice_id",
-        customer_id="customer_id",
-        instalment="instalment",
-        invoice_date="invoice_date",
-        due_date="due_date",
-        amount="amount",
-        open_amount="remaining",
-        currency="currency",
-        kind=pl.lit("invoice"),
-    )
+    negative = _document_items(credits.filter(pl.col("left") > 0), -pl.col("left"), "credit")
+    open_instalments = _instalment_items(instalments, pl.col("remaining"))
     return pl.concat([open_instalments, negative])
 
 

@@ -7,8 +7,6 @@ dataset is then rescaled to that many digits once.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import polars as pl
 
 MICRO_DIGITS = 6
@@ -66,8 +64,3 @@ def to_decimal(units: str | pl.Expr, digits: int) -> pl.Expr:
     """Minor units -> an exact Decimal column for output (`123.45`)."""
     units = pl.col(units) if isinstance(units, str) else units
     return units.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, digits)) / 10**digits
-
-
-def format_units(units: int, digits: int) -> str:
-    """One amount for people: `1234567` cents -> `12,345.67`."""
-    return f"{Decimal(units).scaleb(-digits):,.{digits}f}"

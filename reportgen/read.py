@@ -273,22 +273,40 @@ def _not_text(path: Path) -> str | None:
     return None
 
 
-def _unreadable(table: Table, file: str, reason: str) -> Read:
-    problem = pl.DataFrame(
+def listed(
+    file: str,
+    severity: str,
+    reason: str,
+    *,
+    rows: list[int | None] | None = None,
+    columns: list[str | None] | None = None,
+) -> pl.DataFrame:
+    """Problems that no parsed cell carries: one per row or per column named, else one for the
+    whole file."""
+    count = len(rows) if rows is not None else len(columns) if columns is not None else 1
+    return pl.DataFrame(
         {
-            "file": [file],
-            "row": [None],
-            "column": [None],
-            "value": [None],
-            "severity": ["error"],
-            "reason": [reason],
+            "file": [file] * count,
+            "row": rows if rows is not None else [None] * count,
+            "column": columns if columns is not None else [None] * count,
+            "value": [None] * count,
+            "severity": [severity] * count,
+            "reason": [reason] * count,
         },
         schema=PROBLEM_SCHEMA,
     )
-    required = [c for c in table.columns if c.required]
+
+
+def _no_rows(table: Table, columns: list[Column], problems: list[pl.DataFrame], rows: int) -> Read:
+    """A file none of whose rows can be used: its problems, and an empty typed frame."""
     return Read(
-        pl.DataFrame(schema={ROW: pl.Int64, **output_schema(table, required)}), [problem], 0
+        pl.DataFrame(schema={ROW: pl.Int64, **output_schema(table, columns)}), problems, rows
     )
+
+
+def _unreadable(table: Table, file: str, reason: str) -> Read:
+    required = [c for c in table.columns if c.required]
+    return _no_rows(table, required, [listed(file, "error", reason)], 0)
 
 
 def read_table(table: Table, path: Path, keep: pl.Expr | None) -> Read:
@@ -305,55 +323,18 @@ def read_table(table: Table, path: Path, keep: pl.Expr | None) -> Read:
     if missing:
         rows = raw.select(pl.len()).collect().item()
         msg = f"required column missing (the file has: {', '.join(present)})"
-        problems = [
-            pl.DataFrame(
-                {
-                    "file": [file] * len(missing),
-                    "row": [1] * len(missing),
-                    "column": missing,
-                    "value": [None] * len(missing),
-                    "severity": ["error"] * len(missing),
-                    "reason": [msg] * len(missing),
-                },
-                schema=PROBLEM_SCHEMA,
-            )
-        ]
+        problems = [listed(file, "error", msg, rows=[1] * len(missing), columns=missing)]
         if rows:
-            problems.append(
-                pl.DataFrame(
-                    {
-                        "file": [file],
-                        "row": [None],
-                        "column": [None],
-                        "value": [None],
-                        "severity": ["error"],
-                        "reason": [f"all {rows} rows rejected: {msg}"],
-                    },
-                    schema=PROBLEM_SCHEMA,
-                )
-            )
+            problems.append(listed(file, "error", f"all {rows} rows rejected: {msg}"))
         known = [c for c in table.columns if c.name in present or c.required]
-        return Read(
-            pl.DataFrame(schema={ROW: pl.Int64, **output_schema(table, known)}), problems, rows
-        )
+        return _no_rows(table, known, problems, rows)
 
     columns = [c for c in table.columns if c.name in present]
     problems: list[pl.DataFrame] = []
     unknown = [n for n in present if table.column(n) is None]
     if unknown:
-        problems.append(
-            pl.DataFrame(
-                {
-                    "file": [file] * len(unknown),
-                    "row": [1] * len(unknown),
-                    "column": unknown,
-                    "value": [None] * len(unknown),
-                    "severity": ["warning"] * len(unknown),
-                    "reason": ["column not part of the canonical table; ignored"] * len(unknown),
-                },
-                schema=PROBLEM_SCHEMA,
-            )
-        )
+        reason = "column not part of the canonical table; ignored"
+        problems.append(listed(file, "warning", reason, rows=[1] * len(unknown), columns=unknown))
 
     if path.suffix.lower() == ".csv" and _last_record_is_short(path, len(present)):
         # a file cut off while it was written: Polars would pad the last row with blanks
@@ -412,20 +393,11 @@ def _read_slow(
         text, ragged = _scan_python_csv(path, present)
         indexed, typed = typed_from(text)
     if ragged:
-        problems.append(
-            pl.DataFrame(
-                {
-                    "file": file,
-                    "row": ragged,
-                    "column": None,
-                    "value": None,
-                    "severity": "error",
-                    "reason": f"row does not have {len(present)} cells like the header "
-                    "(truncated, or an unquoted delimiter inside a value)",
-                },
-                schema=PROBLEM_SCHEMA,
-            )
+        reason = (
+            f"row does not have {len(present)} cells like the header "
+            "(truncated, or an unquoted delimiter inside a value)"
         )
+        problems.append(listed(file, "error", reason, rows=ragged))
         typed = typed.with_columns(__bad=pl.col("__bad") | pl.col(ROW).is_in(ragged))
     if typed["__bad"].any():
         bad_rows = typed.filter("__bad")[ROW]
