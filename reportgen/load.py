@@ -177,6 +177,12 @@ class _Loader:
         for name, read in self.reads.items():
             _skip_not_receivable(read, self.file(name))
             _unique_keys(read, self.file(name), TABLES[name].key)
+            for column in TABLES[name].not_negative:
+                if column in read.frame.columns:
+                    reason = (
+                        f"negative {column}: not valid in {name} (SPEC §1: amounts are positive)"
+                    )
+                    _reject(read, self.file(name), pl.col(column) < 0, column, reason)
         self._invoices()
         self._schedule()
         self._credits()
@@ -254,7 +260,6 @@ class _Loader:
             return
         sched, file = self.reads["payment_schedule"], self.file("payment_schedule")
         inv = self.reads["invoices"]
-        _reject(sched, file, pl.col("amount") <= 0, "amount", "instalment amount must be positive")
         _reject(
             sched,
             file,
@@ -286,13 +291,6 @@ class _Loader:
     def _credits(self) -> None:
         if "credit_notes" in self.reads:
             cn, file = self.reads["credit_notes"], self.file("credit_notes")
-            _reject(
-                cn,
-                file,
-                pl.col("amount") < 0,
-                "amount",
-                "a credit note's amount is positive (it reduces what is owed)",
-            )
             if "type" in cn.frame.columns:
                 kind = pl.col("type").str.to_lowercase()
                 _reject(

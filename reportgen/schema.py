@@ -32,14 +32,9 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    # Positive-only money columns: a negative value is not a valid document of this table.
-    positive: tuple[str, ...] = ()
-    # Status values that mean "not a receivable" (SPEC §8 Status): skipped, counted, listed.
-    has_status: bool = False
-
-    @property
-    def file(self) -> str:
-        return f"{self.name}.csv"
+    # Money columns where a negative value is not a valid row of this table (a negative
+    # payment is a refund and a negative invoice a credit note: those are handled, not listed).
+    not_negative: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -67,6 +62,7 @@ CUSTOMERS = Table(
         Column("language", T),
     ),
     key=("customer_id",),
+    not_negative=("credit_limit",),
 )
 INVOICES = Table(
     "invoices",
@@ -82,7 +78,6 @@ INVOICES = Table(
         Column("status", T),
     ),
     key=("invoice_id",),
-    has_status=True,
 )
 PAYMENT_SCHEDULE = Table(
     "payment_schedule",
@@ -92,7 +87,7 @@ PAYMENT_SCHEDULE = Table(
         Column("amount", M, True),
         Column("instalment", N),
     ),
-    positive=("amount",),
+    not_negative=("amount",),
 )
 PAYMENTS = Table(
     "payments",
@@ -107,7 +102,6 @@ PAYMENTS = Table(
         Column("status", T),
     ),
     key=("payment_id",),
-    has_status=True,
 )
 CREDIT_NOTES = Table(
     "credit_notes",
@@ -122,8 +116,7 @@ CREDIT_NOTES = Table(
         Column("status", T),
     ),
     key=("credit_note_id",),
-    positive=("amount",),
-    has_status=True,
+    not_negative=("amount",),
 )
 STATEMENTS = Table(
     "statements",
@@ -157,7 +150,7 @@ FX_RATES = Table(
 OPEN_ORDERS = Table(
     "open_orders",
     (Column("customer_id", T, True), Column("amount", M, True)),
-    positive=("amount",),
+    not_negative=("amount",),
 )
 
 TABLES: dict[str, Table] = {

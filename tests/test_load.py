@@ -461,3 +461,20 @@ def test_parquet_tables_give_the_same_aging_as_csv(tmp_path):
     from_parquet = customer_aging(load(parquet_dir), as_of=as_of).collect()
     assert from_csv.height > 0
     assert from_parquet.equals(from_csv)
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "column"),
+    [
+        ("credit_notes", "credit_note_id,customer_id,date,amount\nN1,C1,2024-01-05,-5.00", "amount"),
+        ("open_orders", "customer_id,amount\nC1,-100.00", "amount"),
+        ("customers", "customer_id,credit_limit\nC1,-1000", "credit_limit"),
+        ("payment_schedule", "invoice_id,due_date,amount\nI1,2024-01-31,-1.00", "amount"),
+    ],
+)
+def test_a_negative_amount_where_none_can_be_is_rejected_by_name(tmp_path, table, text, column):
+    ds = make_data(tmp_path, invoices="\n".join([HEADER, GOOD]), **{table: text})
+    rejected = ds.errors.filter(pl.col("file") == f"{table}.csv")
+    assert rejected.select("row", "column").rows() == [(2, column)]
+    assert "negative" in rejected["reason"].item()
+    assert_counts_add_up(ds)
