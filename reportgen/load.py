@@ -16,13 +16,16 @@ from pathlib import Path
 import polars as pl
 
 from reportgen import money
+from reportgen.ingest.export import Export, Options, read_export
 from reportgen.read import (
     CUSTOMER,
+    FILE,
+    LINES,
     PROBLEM_SCHEMA,
     ROW,
     DataError,
     Read,
-    find_files,
+    find_sources,
     output_schema,
     problem_frame,
     read_table,
@@ -55,6 +58,7 @@ class Dataset:
     base_currency: str
     currencies: tuple[str, ...] = field(default=())
     snapshot_as_of: date | None = None
+    exports: tuple = field(default=())  # ingest.ExportReport of each export file read
 
     def table(self, name: str) -> pl.LazyFrame:
         """The table as a LazyFrame; an absent optional table is empty, with its columns."""
@@ -120,7 +124,7 @@ def _unique_keys(read: Read, file: str, key: tuple[str, ...]) -> None:
     dup = frame.select(pl.struct(key).is_duplicated()).to_series()
     if not dup.any():
         return
-    content = [c for c in frame.columns if c != ROW]
+    content = [c for c in frame.columns if not c.startswith("__")]
     first_row = pl.col(ROW).min().over(key)
     conflicting = pl.struct(content).n_unique().over(key) > 1
     label = key[0] if len(key) == 1 else "+".join(key)
@@ -171,7 +175,8 @@ class _Loader:
 
     def file(self, name: str) -> str:
         # credit notes made from negative invoices may have no file of their own
-        return self.files.get(name, self.files["invoices"]).name
+        path = self.files.get(name) or self.files.get("invoices")
+        return path.name if path else name
 
     def run(self) -> None:
         for name, read in self.reads.items():
@@ -495,13 +500,17 @@ def load(
     base_currency: str | None = None,
     as_of: date | None = None,
     partition: tuple[int, int] | None = None,
+    options: Options | None = None,
 ) -> Dataset:
-    """Read and validate every canonical table in `data`.
+    """Read and validate every table in `data`: canonical files as they are, other exports
+    through the ingest layer (`options`: a preset, a mapping file, encoding, date order).
 
     `partition=(k, n)` keeps only the customers whose id hashes to k of n: allocation is per
     customer, so the n partitions together give exactly the whole result (out-of-core runs).
     """
-    files = find_files(Path(data))
+    options = options or Options()
+    sources = find_sources(Path(data), mapped=bool(options.preset or options.mapping))
+    files = sources.canonical
     keep = None
     if partition is not None:
         k, n = partition
@@ -515,6 +524,21 @@ def load(
     # parses the next one on the other core.
     with ThreadPoolExecutor(max_workers=2) as pool:
         reads: dict[str, Read] = dict(zip(files, pool.map(read, files), strict=True))
+        exports = list(pool.map(lambda p: read_export(p, options), sources.exports))
+    reads = _merge_exports(reads, files, exports, keep)
+    if "invoices" not in reads:
+        reads["invoices"] = Read(
+            pl.DataFrame(
+                schema={
+                    ROW: pl.Int64,
+                    **output_schema(
+                        TABLES["invoices"], [c for c in TABLES["invoices"].columns if c.required]
+                    ),
+                }
+            ),
+            [],
+            0,
+        )
     if partition is not None and "payment_schedule" in reads:
         ids = _known(reads["invoices"].frame["invoice_id"])
         reads["payment_schedule"].frame = reads["payment_schedule"].frame.filter(
@@ -539,7 +563,7 @@ def load(
     digits = _dataset_digits(reads, micro_tables)
 
     def finish(name: str) -> pl.DataFrame:
-        frame = reads[name].frame
+        frame = reads[name].frame.drop(FILE, LINES, strict=False)
         return frame.with_columns(
             *[money.from_micro(c, digits).alias(c) for c in micro_tables[name]],
             *([pl.col(CUSTOMER).cast(pl.Categorical)] if CUSTOMER in frame.columns else []),
@@ -549,18 +573,91 @@ def load(
         tables = dict(zip(reads, pool.map(finish, reads), strict=True))
     problems = pl.concat(
         [p for read in reads.values() for p in read.problems]
+        + [p for export in exports for p in export.problems]
         + [pl.DataFrame(schema=PROBLEM_SCHEMA)],
         how="vertical_relaxed",
     ).sort("file", "row", "column", nulls_last=False)
     return Dataset(
         tables=tables,
         problems=problems,
-        files=tuple(_file_reports(reads, files, problems)),
+        files=tuple(_file_reports(reads, files, problems))
+        + tuple(_export_reports(reads, exports, problems)),
         digits=digits,
         base_currency=base,
         currencies=currencies,
         snapshot_as_of=snapshot,
+        exports=tuple(e.report for e in exports),
     )
+
+
+def _merge_exports(
+    reads: dict[str, Read], files: dict[str, Path], exports: list[Export], keep: pl.Expr | None
+) -> dict[str, Read]:
+    """Rows of one table from several files, in one frame that remembers each row's file.
+    Customers made from the names in a transaction export are dropped where a customer list
+    was given (it is the authority on customers)."""
+    parts: dict[str, list[Read]] = {}
+    has_master = "customers" in reads or any(
+        "customers" in e.reads and not e.derived_customers for e in exports
+    )
+    for export in exports:
+        for name, read in export.reads.items():
+            if name == "customers" and export.derived_customers and has_master:
+                continue
+            if keep is not None and CUSTOMER in read.frame.columns:
+                read.frame = read.frame.filter(keep)
+            parts.setdefault(name, []).append(read)
+    for name, more in parts.items():
+        if name in reads:
+            own = reads[name]
+            own.frame = own.frame.with_columns(
+                pl.lit(files[name].name).alias(FILE), pl.lit(1, pl.UInt32).alias(LINES)
+            )
+            more = [own, *more]
+        frame = pl.concat([r.frame for r in more], how="diagonal_relaxed")
+        if name == "customers" and not has_master:
+            frame = frame.unique(CUSTOMER, keep="first", maintain_order=True)
+        reads[name] = Read(
+            frame,
+            [p for r in more for p in r.problems],
+            sum(r.rows_read for r in more),
+            sum(r.rows_moved for r in more),
+        )
+    return reads
+
+
+def _export_reports(reads: dict[str, Read], exports: list[Export], problems: pl.DataFrame):
+    """Per export file: rows read (below the header, not blank), loaded (the source rows of
+    the records still in a table after every rule), skipped and rejected (listed rows)."""
+    listed_rows = (
+        problems.filter(pl.col("row").is_not_null() & (pl.col("severity") != "warning"))
+        .group_by("file", "severity")
+        .agg(pl.col("row").n_unique())
+    )
+    for export in exports:
+        file = export.report.file
+        loaded = sum(
+            int(r.frame.filter(pl.col(FILE) == file)[LINES].sum())
+            for r in reads.values()
+            if FILE in r.frame.columns and LINES in r.frame.columns
+        )
+        counts = dict(
+            listed_rows.filter(pl.col("file") == file).select("severity", "row").iter_rows()
+        )
+        rejected = counts.get("error", 0)
+        if export.report.rows_read and not loaded and not rejected and not counts.get("skipped"):
+            rejected = export.report.rows_read  # the file as a whole could not be used
+        yield FileReport(
+            file=file,
+            table=", ".join(
+                sorted(n for n in export.reads if n != "customers" or not export.derived_customers)
+            )
+            or "-",
+            rows_read=export.report.rows_read,
+            rows_loaded=loaded,
+            rows_skipped=counts.get("skipped", 0),
+            rows_rejected=rejected,
+        )
 
 
 def _dataset_digits(reads: dict[str, Read], money_cols: dict[str, list[str]]) -> int:
@@ -599,10 +696,18 @@ def _file_reports(reads: dict[str, Read], files: dict[str, Path], problems: pl.D
             file=path.name,
             table=name,
             rows_read=read.rows_read,
-            rows_loaded=read.frame.height + read.rows_moved - _foreign_rows(name, reads),
+            rows_loaded=_own_rows(read.frame, path.name)
+            + read.rows_moved
+            - _foreign_rows(name, reads),
             rows_skipped=skipped,
             rows_rejected=rejected,
         )
+
+
+def _own_rows(frame: pl.DataFrame, file: str) -> int:
+    if FILE not in frame.columns:
+        return frame.height
+    return frame.filter(pl.col(FILE) == file).height
 
 
 def _foreign_rows(name: str, reads: dict[str, Read]) -> int:

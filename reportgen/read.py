@@ -17,6 +17,8 @@ from reportgen import money
 from reportgen.schema import TABLES, Column, Kind, Table
 
 ROW = "__row"  # spreadsheet row of the source file (header = 1)
+FILE = "__file"  # the source file of a row, where a table gathers rows from several files
+LINES = "__lines"  # how many rows of its file a record was made of (line-level exports)
 # Loaded tables hold customer ids as Categorical: exact integer codes under the text, so that
 # the many per-customer groupings, joins and comparisons do not hash text again and again.
 CUSTOMER = "customer_id"
@@ -34,28 +36,53 @@ class DataError(Exception):
     """The data cannot be used at all (as opposed to a rejected row, which is a problem)."""
 
 
-def find_files(data: Path) -> dict[str, Path]:
-    """Canonical table name -> file, for a folder (`invoices.csv` / `.parquet`) or one file."""
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files of a data folder: canonical tables read as they are, and exports that the
+    ingest layer maps (any other name, or a canonical name without the canonical columns)."""
+
+    canonical: dict[str, Path]
+    exports: list[Path]
+
+
+def find_sources(data: Path, *, mapped: bool = False) -> Sources:
+    """`mapped`: a preset or mapping file was given, so every non-canonical file is an export."""
     if data.is_file():
-        name = data.stem.lower()
-        if name not in TABLES:
-            raise DataError(
-                f"{data}: not a canonical table name ({', '.join(TABLES)}); "
-                "name the file after its table or give a folder"
-            )
-        return {name: data}
-    if not data.is_dir():
+        paths = [data]
+    elif data.is_dir():
+        paths = sorted(p for p in data.iterdir() if p.is_file() and not p.name.startswith("."))
+    else:
         raise DataError(f"{data}: no such file or folder")
-    found: dict[str, Path] = {}
-    for path in sorted(data.iterdir()):
-        name = path.stem.lower()
-        if name in TABLES and path.suffix.lower() in (".csv", ".parquet"):
-            if name in found:
-                raise DataError(f"{data}: both {found[name].name} and {path.name} hold {name}")
-            found[name] = path
-    if "invoices" not in found:
+    canonical: dict[str, Path] = {}
+    exports: list[Path] = []
+    for path in paths:
+        name, suffix = path.stem.lower(), path.suffix.lower()
+        if name in TABLES and suffix in (".csv", ".parquet") and _is_canonical(path, TABLES[name]):
+            if name in canonical:
+                raise DataError(f"{data}: both {canonical[name].name} and {path.name} hold {name}")
+            canonical[name] = path
+        elif suffix in EXPORT_SUFFIXES:
+            exports.append(path)
+    if not canonical and not exports:
+        raise DataError(f"{data}: no CSV or Excel files")
+    if not exports and "invoices" not in canonical:
         raise DataError(f"{data}: no invoices.csv (the one required table)")
-    return found
+    return Sources(canonical, exports)
+
+
+def _is_canonical(path: Path, table: Table) -> bool:
+    """A canonical file name whose header is mostly the table's own column names (an export
+    saved as `invoices.csv` is still an export); a file without a readable header stays
+    canonical, so that its reader says what is wrong with it."""
+    try:
+        present = {_normal_name(n) for n in _header(path)} - {""}
+    except (pl.exceptions.PolarsError, OSError):
+        return True
+    known = sum(1 for n in present if table.column(n) is not None)
+    return not present or known * 2 >= len(present)
 
 
 def _normal_name(name: str) -> str:
@@ -244,7 +271,7 @@ def problem_frame(file: str, rows: pl.DataFrame, column: str | None, severity: s
             )
     why = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
     return rows.select(
-        file=pl.lit(file),
+        file=pl.col(FILE) if FILE in rows.columns else pl.lit(file),
         row=pl.col(ROW).cast(pl.Int64),
         column=pl.lit(column, pl.String),
         value=value.cast(pl.String),

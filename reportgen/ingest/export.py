@@ -1,0 +1,693 @@
+"""One export file -> canonical tables (invoices, payments, credit notes, customers), typed,
+with every row accounted for: loaded, skipped (listed, with why) or rejected (listed, with the
+file, row, column and reason).
+
+The steps: sniff the file, read its first rows, find the header and the title block's as-of
+date, pick the mapping (the user's, a named preset, the preset the headers point to, else
+header synonyms), read the body as text, classify rows (totals are checked against the rows,
+never summed), fill down what reports leave blank, parse money and dates, sign amounts, route
+each row by its document type, group line-level rows into documents.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from reportgen import money
+from reportgen.ingest import grid, layout, values
+from reportgen.ingest import mapping as mp
+from reportgen.ingest.sniff import Sniffed, sniff
+from reportgen.read import CUSTOMER, ROW, DataError, Read, listed, output_schema, problem_frame
+from reportgen.schema import TABLES
+
+FILE = "__file"  # the source file of a row, where a table gathers rows from several files
+LINES = "__lines"  # how many rows of the file a record was made of (line-level exports)
+
+CURRENCY_NAMES = {
+    "人民币": "CNY", "rmb": "CNY", "元": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
+    "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "新加坡元": "SGD", "澳元": "AUD",
+}  # fmt: skip
+SKIPPED_STATUSES = {
+    "draft", "void", "voided", "cancelled", "canceled", "deleted", "quote", "order",
+    "estimate", "暂存", "创建", "作废", "已作废", "草稿", "未审核",
+}  # fmt: skip
+DOCUMENT_HEADER_FIELDS = (
+    "type", "customer_id", "name", "date", "due_date", "currency", "status", "reference",
+    "amount", "open_amount", "dc",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Options:
+    preset: str | None = None
+    mapping: Path | None = None
+    encoding: str | None = None
+    date_format: str | None = None  # dmy | mdy | ymd | a strftime format
+
+
+@dataclass
+class ExportReport:
+    """What `reportgen check` says about one export file."""
+
+    file: str
+    system: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header in the file
+    ignored: list[str] = field(default_factory=list)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    as_of: date | None = None
+    rows_read: int = 0
+    totals_checked: int = 0
+    mapping_toml: str = ""
+
+
+@dataclass
+class Export:
+    reads: dict[str, Read]  # canonical table -> rows (with FILE and LINES columns)
+    report: ExportReport
+    problems: list[pl.DataFrame]  # problems of the file not tied to one table (skips, totals)
+    derived_customers: bool = False  # customers made from names in a transaction file
+
+
+class _Rejected(Exception):
+    """The whole file cannot be used; the message says why."""
+
+
+def read_export(path: Path, options: Options = Options()) -> Export:
+    report = ExportReport(path.name)
+    try:
+        return _read(path, options, report)
+    except (DataError, _Rejected, values.AmbiguousDates, values.UnknownDateFormat) as exc:
+        message = str(exc)
+        if not message.startswith(path.name):
+            message = f"{path.name}: {message}"
+        problem = listed(path.name, "error", message.removeprefix(f"{path.name}: "))
+        if report.rows_read:
+            why = f"all {report.rows_read} rows rejected: the file cannot be used"
+            problem = pl.concat([problem, listed(path.name, "error", why)])
+        return Export({}, report, [problem])
+
+
+def _user_mapping(options: Options) -> mp.Mapping | None:
+    if options.mapping is not None:
+        return mp.read_mapping(options.mapping)
+    if options.preset is not None:
+        return mp.preset(options.preset)
+    return None
+
+
+def _read(path: Path, options: Options, report: ExportReport) -> Export:
+    file = path.name
+    chosen = _user_mapping(options)
+    source = chosen.source if chosen else {}
+    sniffed = sniff(
+        path,
+        encoding=source.get("encoding") or options.encoding,
+        delimiter=source.get("delimiter"),
+    )
+    sheet = source.get("sheet", 0)
+    head = grid.read_head(path, sniffed, sheet)
+    header_row = source.get("header_row") or layout.find_header(head.rows, chosen)
+    if header_row is None or header_row > len(head.rows):
+        seen = " | ".join(c for c in (head.rows[0] if head.rows else []) if c)
+        raise _Rejected(
+            "no header row found: none of the first rows names two columns reportgen knows "
+            f"(first row: {seen or 'blank'}); map the columns with --mapping FILE"
+        )
+    headers = head.rows[header_row - 1]
+    mapping = chosen or mp.detect(headers) or mp.Mapping("generic", "not recognised")
+    fields, missing = mp.resolve(headers, mapping)
+    if missing:
+        raise _Rejected(
+            f"the mapping names columns the file does not have: {'; '.join(missing)} "
+            f"(header row {header_row}: {', '.join(h for h in headers if h)})"
+        )
+    report.system = mapping.name
+    report.encoding = sniffed.encoding
+    report.delimiter = sniffed.delimiter
+    report.header_row = header_row
+    report.columns = {f: headers[i] for f, i in fields.items()}
+    report.ignored = [h for i, h in enumerate(headers) if h and i not in fields.values()]
+    report.as_of = layout.title_as_of(head.rows[: header_row - 1])
+
+    width = max(len(headers), 1)
+    body, long_rows = grid.read_body(path, sniffed, header_row, head, width, sheet)
+    cells = grid.column_names(width)
+    used = {f: cells[i] for f, i in fields.items()}
+    body = body.with_columns(__label=pl.coalesce([pl.col(c) for c in cells]))
+    if sniffed.kind == "text" and sniffed.encoding:
+        body = grid.decode_columns(body, [*set(used.values()), "__label"], sniffed.encoding)
+    body = body.with_columns(pl.col("__label").str.strip_chars())
+    anchors = [used[f] for f in ("date", "due_date") if f in used]
+    body = layout.classify(body, cells, anchors)
+    body = body.filter(pl.col("__class") != "blank")
+    report.rows_read = body.height
+
+    problems: list[pl.DataFrame] = []
+    rejected_rows: list[int] = []
+    if long_rows:
+        reason = f"row has more cells than the header's {width}: misaligned, rejected"
+        problems.append(listed(file, "error", reason, rows=long_rows))
+        rejected_rows += long_rows
+    if grid.ends_mid_row(path, sniffed) and body.height:
+        last = int(body[ROW].max())
+        reason = "the file ends in the middle of this row (cut off?): row rejected"
+        problems.append(listed(file, "error", reason, rows=[last]))
+        rejected_rows.append(last)
+    problems += _skipped_layout_rows(body, file)
+
+    # group labels (a customer or bucket alone in a row) go down into the rows below them
+    body = body.with_columns(
+        __group=pl.when(pl.col("__class") == "group").then(pl.col("__label")).forward_fill()
+    )
+    totals = body.filter(pl.col("__class").is_in(["total", "subtotal"]))
+    data = body.filter((pl.col("__class") == "data") & ~pl.col(ROW).is_in(rejected_rows))
+    frame = data.select(ROW, "__group", **{f: pl.col(c) for f, c in used.items()})
+    frame = _fill_down(frame)
+
+    parsed, bad = _parse(frame, report, mapping, options, file)
+    problems += bad
+    totals_problems, report.totals_checked = _check_totals(
+        totals.select(ROW, "__label", **{f: pl.col(c) for f, c in used.items()}),
+        parsed,
+        report,
+        file,
+    )
+    problems += totals_problems
+    reads, more, derived = _route(parsed, mapping, report, file)
+    problems += more
+    report.mapping_toml = mapping_toml(report, mapping, sniffed)
+    return Export(reads, report, problems, derived)
+
+
+def _skipped_layout_rows(body: pl.DataFrame, file: str) -> list[pl.DataFrame]:
+    why = {
+        "total": "total row: checked against the rows above, not loaded",
+        "subtotal": "subtotal row: checked against its rows, not loaded",
+        "footer": "report footer, not data",
+        "group": "group label row (its label applies to the rows below)",
+    }
+    out = []
+    for kind, reason in why.items():
+        hit = body.filter(pl.col("__class") == kind)
+        if hit.height:
+            out.append(
+                problem_frame(file, hit.rename({"__label": "label"}), "label", "skipped", reason)
+            )
+    return out
+
+
+def _fill_down(frame: pl.DataFrame) -> pl.DataFrame:
+    """What reports leave blank: document fields on a line-level export's continuation rows
+    (Odoo, Kingdee), and the customer on rows under the one that names it."""
+    fills = []
+    money_cells = [pl.col(f).is_not_null() for f in mp.MONEY_FIELDS if f in frame.columns]
+    if "document_id" in frame.columns and money_cells:
+        # a continuation row: no document number, but an amount (a line of the one above)
+        doc = pl.col("document_id").is_not_null().cum_sum()
+        continued = pl.col("document_id").is_null() & (doc > 0) & pl.any_horizontal(money_cells)
+        frame = frame.with_columns(__doc=doc, __continued=continued)
+        for name in DOCUMENT_HEADER_FIELDS:
+            if name in frame.columns and name not in ("amount", "open_amount"):
+                first = pl.col(name).first().over("__doc")
+                filled = pl.coalesce(pl.col(name), first)
+                fills.append(
+                    pl.when("__continued").then(filled).otherwise(pl.col(name)).alias(name)
+                )
+        fills.append(
+            pl.when("__continued")
+            .then(pl.col("document_id").forward_fill())
+            .otherwise(pl.col("document_id"))
+        )
+        frame = frame.with_columns(fills).drop("__doc")
+    else:
+        frame = frame.with_columns(__continued=pl.lit(False))
+    for name in ("customer_id", "name"):
+        if name in frame.columns:
+            frame = frame.with_columns(pl.col(name).forward_fill())
+    return frame
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _parse(
+    frame: pl.DataFrame, report: ExportReport, mapping: mp.Mapping, options: Options, file: str
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Money to micro units (Int64), dates to Date, text trimmed; bad cells listed and their
+    rows marked `__bad`."""
+    problems = []
+    hint = mapping.source.get("date_format") or options.date_format
+    exprs, checks = [], []
+    for name in frame.columns:
+        raw = pl.col(name)
+        header = report.columns.get(name, name)
+        if name in mp.MONEY_FIELDS:
+            style = (
+                values.NumberStyle(mapping.source["decimal"])
+                if "decimal" in mapping.source
+                else (values.detect_number_style(frame[name].drop_nulls().head(5000)))
+            )
+            value = money.parse_micro(values.money_text(raw, style))
+            exprs.append(value.alias(name))
+            checks.append((name, header, raw.is_not_null() & value.is_null(), "not a number"))
+        elif name in mp.DATE_FIELDS:
+            sample = frame[name].drop_nulls().unique()
+            fmt = (
+                values.detect_date_format(sample, column=header, hint=hint)
+                if sample.len()
+                else "%Y-%m-%d"
+            )
+            report.date_formats[name] = fmt
+            value = values.date_expr(raw, fmt)
+            exprs.append(value.alias(name))
+            checks.append(
+                (name, header, raw.is_not_null() & value.is_null(), f"not a date ({fmt})")
+            )
+        elif name == "payment_terms_days":
+            value = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
+            exprs.append(value.alias(name))
+        elif name in (ROW, "__group", "__continued"):
+            exprs.append(raw)
+        else:
+            exprs.append(raw.str.strip_chars().alias(name))
+    parsed = frame.with_columns(
+        exprs, __bad=pl.any_horizontal([bad for *_, bad, _ in checks]) if checks else pl.lit(False)
+    )
+    if checks and parsed["__bad"].any():
+        hit = frame.with_columns(__bad=parsed["__bad"]).filter("__bad")
+        hit_parsed = parsed.filter("__bad")
+        for name, header, bad, reason in checks:
+            rows = hit.filter(hit_parsed.select(bad.fill_null(False)).to_series())
+            if rows.height:
+                label = name if header == name else f"{name} ({header})"
+                problems.append(
+                    problem_frame(
+                        file,
+                        rows.rename({name: label}) if label != name else rows,
+                        label,
+                        "error",
+                        f"{reason}: row rejected",
+                    )
+                )
+    return parsed, problems
+
+
+def _check_totals(
+    totals: pl.DataFrame, parsed: pl.DataFrame, report: ExportReport, file: str
+) -> tuple[list[pl.DataFrame], int]:
+    """A printed total that disagrees with the rows it closes is reported (never used): a
+    subtotal closes the rows since the previous total or group label, a grand total all rows
+    (of its currency, where the total row names one)."""
+    money_fields = [
+        f
+        for f in ("amount", "open_amount", "line_amount", "debit", "credit")
+        if f in totals.columns
+    ]
+    if totals.height == 0 or not money_fields:
+        return [], 0
+    good = parsed.filter(~pl.col("__bad"))
+    problems, checked, previous = [], 0, 0
+    for row in totals.iter_rows(named=True):
+        label = (row["__label"] or "").replace(" ", "").lower()
+        grand = bool(pl.Series([label]).str.contains(layout.GRAND_TOTAL)[0])
+        rows = good.filter(pl.col(ROW) < row[ROW])
+        if not grand:
+            start = max(previous, _group_start(parsed, row[ROW]))
+            rows = rows.filter(pl.col(ROW) > start)
+            previous = row[ROW]
+        if grand and row.get("currency") and "currency" in rows.columns:
+            rows = rows.filter(pl.col("currency") == row["currency"].strip())
+        for name in money_fields:
+            printed = row[name]
+            if printed is None:
+                continue
+            style = values.detect_number_style(pl.Series([printed]))
+            value = pl.select(money.parse_micro(values.money_text(pl.lit(printed), style))).item()
+            if value is None:
+                continue
+            checked += 1
+            total = rows[name].sum() if name in rows.columns else 0
+            if total != value:
+                header = report.columns.get(name, name)
+                diff = _fmt_micro(value - total)
+                reason = (
+                    f"printed total {printed.strip()} in '{header}' does not match the "
+                    f"rows it closes ({_fmt_micro(total)}; difference {diff}): reported, "
+                    "not used"
+                )
+                problems.append(listed(file, "warning", reason, rows=[row[ROW]], columns=[header]))
+    return problems, checked
+
+
+def _group_start(parsed: pl.DataFrame, before: int) -> int:
+    if "__group" not in parsed.columns:
+        return 0
+    earlier = parsed.filter(pl.col(ROW) < before)
+    if earlier.height == 0:
+        return 0
+    group = earlier["__group"][-1]
+    same = earlier.filter(pl.col("__group") == group) if group is not None else earlier
+    return int(same[ROW].min()) - 1
+
+
+def _fmt_micro(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole, frac = divmod(value, 10**money.MICRO_DIGITS)
+    cents = f"{frac:06d}".rstrip("0").ljust(2, "0")
+    return f"{sign}{whole:,}.{cents}"
+
+
+# --- routing ----------------------------------------------------------------------------
+
+
+def _currency(expr: pl.Expr) -> pl.Expr:
+    text = expr.str.strip_chars()
+    named = text.str.to_lowercase().replace_strict(
+        list(CURRENCY_NAMES), list(CURRENCY_NAMES.values()), default=None
+    )
+    return pl.coalesce(named, text.str.to_uppercase())
+
+
+def _route(
+    parsed: pl.DataFrame, mapping: mp.Mapping, report: ExportReport, file: str
+) -> tuple[dict[str, Read], list[pl.DataFrame], bool]:
+    problems: list[pl.DataFrame] = []
+    frame = parsed.filter(~pl.col("__bad")).drop("__bad")
+    cols = set(frame.columns)
+    table = mapping.table or _infer_table(cols)
+    if table == "customers":
+        return _customers(frame, report, file), problems, False
+
+    # the customer: its id, else its name, else the group label above (Xero contact rows)
+    if "customer_id" not in cols:
+        source = "name" if "name" in cols else "__group"
+        frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
+    # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
+    signed = _signed(frame, "amount" if "amount" in cols else "line_amount", problems, file)
+    frame = frame.with_columns(__signed=signed)
+    if "open_amount" in cols and "dc" in cols:
+        frame = frame.with_columns(open_amount=_flip_by_dc(frame, "open_amount"))
+    frame = frame.filter(~pl.col("__dc_bad")) if "__dc_bad" in frame.columns else frame
+
+    # status: drafts, voids and the like are not receivables
+    skip_status = {s for s in SKIPPED_STATUSES} | {mp.normal(s) for s in mapping.status_skip}
+    if "status" in cols:
+        not_receivable = pl.col("status").map_elements(mp.normal, pl.String).is_in(skip_status)
+        hit = frame.filter(not_receivable.fill_null(False))
+        if hit.height:
+            problems.append(
+                problem_frame(
+                    file,
+                    hit,
+                    "status",
+                    "skipped",
+                    pl.format("status '{}': not a receivable, skipped", pl.col("status")),
+                )
+            )
+            frame = frame.filter(~not_receivable.fill_null(False))
+
+    frame = frame.with_columns(__kind=_kind(frame, mapping, table))
+    unknown = frame.filter(pl.col("__kind").is_null())
+    if unknown.height:
+        header = report.columns.get("type", "type")
+        problems.append(
+            problem_frame(
+                file,
+                unknown,
+                "type",
+                "error",
+                pl.format(
+                    "document type '{}' is not known: map it under [types] in a mapping file "
+                    f"(column '{header}'); row rejected",
+                    pl.col("type"),
+                ),
+            )
+        )
+        frame = frame.filter(pl.col("__kind").is_not_null())
+    skipped = frame.filter(pl.col("__kind") == "skip")
+    if skipped.height:
+        problems.append(
+            problem_frame(
+                file,
+                skipped,
+                "type",
+                "skipped",
+                pl.format(
+                    "document type '{}': not an invoice, payment or credit note; skipped",
+                    pl.col("type"),
+                ),
+            )
+        )
+        frame = frame.filter(pl.col("__kind") != "skip")
+
+    snapshot = "open_amount" in cols
+    frame = _documents(frame, cols)
+    reads = _tables(frame, snapshot, report, file, problems)
+    derived = False
+    if "name" in cols and frame.height:
+        names = (
+            frame.filter(pl.col(CUSTOMER).is_not_null())
+            .group_by(CUSTOMER, maintain_order=True)
+            .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
+        )
+        reads["customers"] = Read(
+            names.with_columns(pl.lit(file).alias(FILE), pl.lit(0, pl.UInt32).alias(LINES)), [], 0
+        )
+        derived = True
+    return reads, problems, derived
+
+
+def _infer_table(cols: set[str]) -> str:
+    if cols & {"credit_limit", "payment_terms_days"} and "date" not in cols:
+        return "customers"
+    if "type" in cols or "dc" in cols or {"debit", "credit"} <= cols:
+        return "ledger"
+    return "invoices"
+
+
+def _signed(frame: pl.DataFrame, amount: str, problems: list, file: str) -> pl.Expr:
+    if amount in frame.columns:
+        value = pl.col(amount)
+    elif {"debit", "credit"} <= set(frame.columns):
+        value = pl.col("debit").fill_null(0) - pl.col("credit").fill_null(0)
+    else:
+        raise _Rejected("no amount column: map `amount` (or `debit` and `credit`)")
+    if "dc" not in frame.columns:
+        return value
+    return _flip_by_dc(frame, amount, value)
+
+
+def _dc_negative() -> pl.Expr:
+    text = pl.col("dc").str.strip_chars().str.to_lowercase()
+    known = {k.lower(): v for k, v in values.DEBIT_CREDIT.items()}
+    return text.replace_strict(
+        list(known), list(known.values()), default=None, return_dtype=pl.Boolean
+    )
+
+
+def _flip_by_dc(frame: pl.DataFrame, name: str, value: pl.Expr | None = None) -> pl.Expr:
+    value = pl.col(name) if value is None else value
+    negative = _dc_negative()
+    return pl.when(negative).then(-value.abs()).when(~negative).then(value.abs()).otherwise(value)
+
+
+def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str) -> pl.Expr:
+    if "type" in frame.columns:
+        types = mapping.type_of()
+        key = pl.col("type").map_elements(mp.normal, pl.String)
+        return key.replace_strict(list(types), list(types.values()), default=None)
+    fixed = {"invoices": "invoice", "payments": "payment", "credit_notes": "credit_note"}
+    if table in fixed:
+        return pl.lit(fixed[table])
+    # a ledger without a type column: debits are invoices, credits payments
+    return pl.when(pl.col("__signed") < 0).then(pl.lit("payment")).otherwise(pl.lit("invoice"))
+
+
+def _documents(frame: pl.DataFrame, cols: set[str]) -> pl.DataFrame:
+    """Line-level exports: one record per document. The document's amount is its total
+    where the export repeats one on every line, else the sum of its lines."""
+    line_level = "line_amount" in cols or bool(frame["__continued"].any())
+    if not line_level or "document_id" not in cols:
+        return frame.with_columns(pl.lit(1, pl.UInt32).alias(LINES))
+    if "amount" in cols:
+        amount = pl.col("__signed").drop_nulls().first()
+    else:
+        amount = pl.col("__signed").sum()
+    keep = [c for c in frame.columns if c not in (ROW, "__signed", "document_id", "__kind")]
+    return frame.group_by("document_id", "__kind", maintain_order=True).agg(
+        pl.col(ROW).min(),
+        amount.alias("__signed"),
+        *[pl.col(c).drop_nulls().first() for c in keep],
+        pl.len().cast(pl.UInt32).alias(LINES),
+    )
+
+
+def _tables(
+    frame: pl.DataFrame, snapshot: bool, report: ExportReport, file: str, problems: list
+) -> dict[str, Read]:
+    """Rows of each kind in their canonical table. Credits are positive in their tables; an
+    invoice with a negative amount is a credit note in disguise; in a snapshot, a credit's
+    amount is what is left of it (its open part), the rest being in the invoices' balances."""
+    stem = Path(file).stem
+    doc_id = pl.coalesce(
+        pl.col("document_id") if "document_id" in frame.columns else pl.lit(None, pl.String),
+        pl.format("{}#{}", pl.lit(stem), pl.col(ROW)),
+    )
+    signed = pl.col("__signed")
+    if snapshot:
+        open_ = pl.col("open_amount").fill_null(0)
+        negative = open_ < 0
+        credit_amount = open_.abs()
+    else:
+        negative = signed < 0
+        credit_amount = signed.abs()
+    kind = pl.col("__kind")
+    moved = frame.filter((kind == "invoice") & negative.fill_null(False))
+    if moved.height:
+        problems.append(
+            problem_frame(file, moved, None, "warning", "negative invoice: loaded as a credit note")
+        )
+    frame = frame.with_columns(
+        __kind=pl.when((kind == "invoice") & negative.fill_null(False))
+        .then(pl.lit("credit_note"))
+        .otherwise(kind)
+    )
+    text = pl.lit(None, pl.String)
+    common = {
+        ROW: pl.col(ROW),
+        CUSTOMER: pl.col(CUSTOMER),
+        "currency": _currency(pl.col("currency")) if "currency" in frame.columns else text,
+        FILE: pl.lit(file),
+        LINES: pl.col(LINES),
+    }
+    reference = pl.col("reference") if "reference" in frame.columns and not snapshot else text
+    reads: dict[str, Read] = {}
+    invoices = frame.filter(kind == "invoice")
+    if invoices.height:
+        columns = {
+            **common,
+            "invoice_id": doc_id,
+            "invoice_date": pl.col("date"),
+            "due_date": pl.col("due_date")
+            if "due_date" in frame.columns
+            else pl.lit(None, pl.Date),
+            "amount": signed.abs() if snapshot else signed,
+        }
+        if snapshot:
+            columns["amount"] = pl.coalesce(signed.abs(), pl.col("open_amount").fill_null(0))
+            columns["open_amount"] = pl.col("open_amount").fill_null(0)
+            columns["as_of"] = pl.lit(report.as_of, pl.Date)
+        reads["invoices"] = _canonical("invoices", invoices.select(**columns), file, report)
+    credits = frame.filter(kind.is_in(["credit_note", "write_off"]))
+    if credits.height:
+        reads["credit_notes"] = _canonical(
+            "credit_notes",
+            credits.select(
+                **common,
+                credit_note_id=doc_id,
+                date=pl.col("date"),
+                amount=credit_amount,
+                invoice_id=reference,
+                type=kind,
+            ),
+            file,
+            report,
+        )
+    payments = frame.filter(kind.is_in(["payment", "refund"]))
+    if payments.height:
+        reads["payments"] = _canonical(
+            "payments",
+            payments.select(
+                **common,
+                payment_id=doc_id,
+                payment_date=pl.col("date"),
+                amount=pl.when(kind == "refund").then(-credit_amount).otherwise(credit_amount),
+                invoice_id=reference,
+                method=pl.col("method") if "method" in frame.columns else text,
+            ),
+            file,
+            report,
+        )
+    return reads
+
+
+def _canonical(name: str, frame: pl.DataFrame, file: str, report: ExportReport) -> Read:
+    """Rows missing a value their table requires are rejected, naming the field."""
+    problems = []
+    for column in TABLES[name].required:
+        missing = frame.filter(pl.col(column).is_null())
+        if missing.height:
+            field_name = {"invoice_date": "date", "payment_date": "date"}.get(column, column)
+            header = report.columns.get(field_name)
+            where = f" (column '{header}')" if header else " (no column holds it: map it)"
+            problems.append(
+                problem_frame(
+                    file, missing, column, "error", f"{column} is missing{where}: row rejected"
+                )
+            )
+            frame = frame.filter(pl.col(column).is_not_null())
+    return Read(frame, problems, 0)
+
+
+def _customers(frame: pl.DataFrame, report: ExportReport, file: str) -> dict[str, Read]:
+    names = [c.name for c in TABLES["customers"].columns if c.name in frame.columns]
+    if CUSTOMER not in frame.columns:
+        if "name" not in frame.columns:
+            raise _Rejected("a customer list needs a customer id or name column")
+        frame = frame.with_columns(customer_id=pl.col("name"))
+        names.insert(0, CUSTOMER)
+    out = frame.select(ROW, *names, pl.lit(file).alias(FILE), pl.lit(1, pl.UInt32).alias(LINES))
+    if "currency" in out.columns:
+        out = out.with_columns(currency=_currency(pl.col("currency")))
+    return {"customers": _canonical("customers", out, file, report)}
+
+
+def mapping_toml(report: ExportReport, mapping: mp.Mapping, sniffed: Sniffed) -> str:
+    """The mapping as it was applied, in the mapping-file format: a starting point for a
+    user whose export needs a correction."""
+    lines = ["[source]"]
+    if sniffed.encoding:
+        lines.append(f'encoding = "{sniffed.encoding}"')
+    if sniffed.delimiter:
+        lines.append(f"delimiter = {_toml_str(sniffed.delimiter)}")
+    lines.append(f"header_row = {report.header_row}")
+    if report.date_formats:
+        fmt = next(iter(report.date_formats.values()))
+        lines.append(f"date_format = {_toml_str(fmt)}")
+    if mapping.table:
+        lines.append(f'table = "{mapping.table}"')
+    lines += ["", "[columns]"]
+    lines += [f"{f} = {_toml_str(h)}" for f, h in report.columns.items()]
+    if report.ignored:
+        lines.append("# not used: " + ", ".join(report.ignored))
+    if mapping.types:
+        lines += ["", "[types]"]
+        lines += [
+            f"{k} = [{', '.join(_toml_str(v) for v in vs)}]" for k, vs in mapping.types.items()
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    escaped = "".join(
+        c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}" for c in escaped
+    )
+    return f'"{escaped}"'
+
+
+def empty_read(name: str) -> Read:
+    return Read(
+        pl.DataFrame(schema={ROW: pl.Int64, **output_schema(TABLES[name], TABLES[name].columns)}),
+        [],
+        0,
+    )

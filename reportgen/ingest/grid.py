@@ -1,0 +1,193 @@
+"""An export as a grid of text cells: the first rows (to find the header and the title block)
+and the body below the header, every cell a string, every row numbered as a spreadsheet
+would number it (the first row of the file is 1).
+
+Text in GB18030 (or any other ASCII-compatible encoding) is not transcoded up front: its bytes
+are read as Latin-1, which Polars can split at full speed because delimiters, quotes and line
+ends are ASCII and never occur inside a GBK character; only the columns that turn out to hold
+other characters are decoded afterwards (`decode_columns`), a few distinct values at a time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from reportgen.ingest.sniff import SAMPLE_BYTES, Sniffed, decode_sample
+from reportgen.read import ROW, DataError
+
+HEAD_ROWS = 40
+# encodings whose bytes Polars can read directly
+_UTF8 = {"utf-8", "utf-8-sig", "utf8"}
+# encodings where every non-ASCII character is bytes >= 0x40: safe to split as Latin-1
+_ASCII_SAFE = {"gb18030", "gbk", "gb2312", "cp936", "big5", "cp1252", "latin-1", "iso8859-1"}
+
+
+@dataclass
+class Head:
+    rows: list[list[str]]  # the first rows, cells trimmed ('' for blank)
+    lines: list[int]  # text files: the physical line each row ends on (for skip_lines)
+
+
+def column_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def read_head(path: Path, sniffed: Sniffed, sheet: int | str = 0) -> Head:
+    if sniffed.kind != "text":
+        frame = _sheet(path, sheet, n_rows=HEAD_ROWS)
+        rows = [[(c or "").strip() for c in row] for row in frame.iter_rows()]
+        return Head(rows, list(range(1, len(rows) + 1)))
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES * 4)
+    text = decode_sample(sample, sniffed.encoding or "utf-8", path.name).lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=sniffed.delimiter or ",")
+    rows, lines = [], []
+    try:
+        for cells in reader:
+            rows.append([c.strip() for c in cells])
+            lines.append(reader.line_num)
+            if len(rows) >= HEAD_ROWS:
+                break
+    except csv.Error:
+        pass  # a quote left open in the sample: the rows so far will do
+    return Head(rows, lines)
+
+
+def read_body(
+    path: Path, sniffed: Sniffed, header_row: int, head: Head, width: int, sheet: int | str = 0
+) -> tuple[pl.DataFrame, list[int]]:
+    """The rows below the header (`header_row`, 1-based), as columns c0..c{width-1} of text plus
+    ROW; and the rows that hold more cells than the header (their extra cells are cut)."""
+    names = column_names(width)
+    if sniffed.kind != "text":
+        frame = _sheet(path, sheet)
+        frame = frame.select(frame.columns[:width]) if frame.width >= width else frame
+        frame = frame.rename(dict(zip(frame.columns, names[: frame.width], strict=False)))
+        for name in names[frame.width :]:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(name))
+        frame = frame.with_row_index(ROW, offset=1).slice(header_row)
+        return _blank_is_null(frame.with_columns(pl.col(ROW).cast(pl.Int64)), names), []
+    skip = head.lines[header_row - 1]  # physical lines up to the end of the header
+    source = _utf8_source(path, sniffed.encoding or "utf-8")
+    try:
+        frame = pl.read_csv(
+            source,
+            has_header=False,
+            skip_lines=skip,
+            separator=sniffed.delimiter or ",",
+            schema={n: pl.String for n in names},
+            infer_schema=False,
+            raise_if_empty=False,
+        )
+        long_rows: list[int] = []
+    except pl.exceptions.ComputeError:
+        frame, long_rows = _python_csv(source, sniffed.delimiter or ",", skip, width)
+        long_rows = [r + header_row for r in long_rows]
+    frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(
+        pl.col(ROW).cast(pl.Int64)
+    )
+    return _blank_is_null(frame, names), long_rows
+
+
+def _blank_is_null(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col(n).str.strip_chars().str.len_bytes() > 0).then(pl.col(n)).alias(n)
+        for n in names
+    )
+
+
+def _sheet(path: Path, sheet: int | str, n_rows: int | None = None) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        loaded = reader.load_sheet(sheet, header_row=None, dtypes="string", n_rows=n_rows)
+    except Exception as exc:  # fastexcel raises its own error types
+        raise DataError(f"{path.name}: cannot be read as a spreadsheet ({exc})") from None
+    return loaded.to_polars()
+
+
+def _utf8_source(path: Path, encoding: str) -> Path | bytes:
+    """Something Polars reads as UTF-8 with the same rows and cells as the file."""
+    name = codecs.lookup(encoding).name
+    if name in _UTF8 or name == "utf-8":
+        return path
+    data = path.read_bytes()
+    if name in _ASCII_SAFE or codecs.lookup(encoding).name in {
+        codecs.lookup(e).name for e in _ASCII_SAFE
+    }:
+        return data.decode("latin-1").encode("utf-8")
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path.name}: not {encoding} text at byte {exc.start}; check the encoding"
+        ) from None
+
+
+def decode_columns(frame: pl.DataFrame, columns: list[str], encoding: str) -> pl.DataFrame:
+    """Columns read as Latin-1 (see the module note) decoded from `encoding`; a cell that is
+    not valid in that encoding keeps replacement characters and is named later by the rules
+    that read it. Only columns holding non-ASCII text are touched, distinct values once."""
+    if codecs.lookup(encoding).name in _UTF8 or encoding.startswith("utf"):
+        return frame
+    fixed = []
+    for name in columns:
+        col = frame[name]
+        if not (col.str.len_bytes() != col.str.len_chars()).any():
+            continue  # all ASCII: the same in every ASCII-compatible encoding
+        distinct = col.drop_nulls().unique()
+        decoded = _decode_series(distinct, encoding)
+        fixed.append(col.replace_strict(distinct, decoded, default=None).alias(name))
+    return frame.with_columns(fixed) if fixed else frame
+
+
+_SEP = "\x1f"  # unit separator: ASCII, never part of a multi-byte character
+
+
+def _decode_series(values: pl.Series, encoding: str) -> pl.Series:
+    if values.len() == 0:
+        return values
+    joined = values.str.join(_SEP).item()
+    text = joined.encode("latin-1").decode(encoding, errors="replace")
+    return pl.Series(text.split(_SEP), dtype=pl.String)
+
+
+def _python_csv(
+    source: Path | bytes, delimiter: str, skip: int, width: int
+) -> tuple[pl.DataFrame, list[int]]:
+    """Rows Polars will not split (more cells than the header): Python's csv module, rows
+    padded or cut to the header's width; returns the body-relative numbers of cut rows."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    handle = io.StringIO(data.decode("utf-8", errors="replace"))
+    for _ in range(skip):
+        handle.readline()
+    rows, long_rows = [], []
+    for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            long_rows.append(number)
+        cells = (cells + [""] * width)[:width]
+        rows.append([c if c != "" else None for c in cells])
+    frame = pl.DataFrame(rows, schema=column_names(width), orient="row")
+    return frame.with_columns(pl.all().cast(pl.String)), long_rows
+
+
+def ends_mid_row(path: Path, sniffed: Sniffed) -> bool:
+    """A text file whose last byte is not a line end: the mark of a file cut off while it
+    was written (a complete export ends its last row with a newline)."""
+    if sniffed.kind != "text":
+        return False
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 4))
+        tail = handle.read()
+    if sniffed.encoding and sniffed.encoding.startswith("utf-16"):
+        return not (tail.endswith(b"\n\x00") or tail.endswith(b"\x00\n"))
+    return not tail.endswith((b"\n", b"\r"))

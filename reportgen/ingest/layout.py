@@ -1,0 +1,72 @@
+"""The shape of a report-style export: where the header is, what the title block says, and
+which rows below the header are data and which are totals, group labels or footers.
+
+Most exports are reports, not tables (reference §0.1): a title block above the header, group
+rows (a customer or an aging bucket alone in a row), subtotals and totals, footers. Each row is
+classified by vectorised tests on its first non-blank cell; nothing is dropped unlisted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from reportgen.ingest import mapping as mp
+from reportgen.ingest.values import parse_date_text
+
+# first non-blank cell of a row, normalised (lower case, no spaces)
+GRAND_TOTAL = r"^(total|totals|grandtotal|合计|总计|总合计|累计|本页合计)[:：]?$"
+SUBTOTAL = r"^(totalfor.+|total.+|subtotal.*|sub-total.*|小计.*|.+total|.+合计|.+小计)$"
+FOOTER = (
+    r"^((monday|tuesday|wednesday|thursday|friday|saturday|sunday),.*|percentageoftotal"
+    r"|打印日期.*|打印时间.*|导出日期.*|制表人.*|制表.*|审核人.*|第\d+页.*|page\d+(of\d+)?)$"
+)
+_AS_OF_WORDS = re.compile(r"as\s+(of|at)|截止|截至|日期|date|至|ending|balance", re.IGNORECASE)
+
+
+def find_header(rows: list[list[str]], mapping: mp.Mapping | None) -> int | None:
+    """The 1-based row whose cells name the most known columns (at least two; the earliest
+    on a tie), or None."""
+    best, best_score = None, 1
+    for number, cells in enumerate(rows, start=1):
+        score = mp.header_score(cells, mapping)
+        if score > best_score:
+            best, best_score = number, score
+    return best
+
+
+def title_as_of(rows: list[list[str]]):
+    """The as-of date printed in the title block (`As of September 25, 2026`, `截止日期：…`)."""
+    for cells in rows:
+        text = " ".join(c for c in cells if c)
+        if text and _AS_OF_WORDS.search(text):
+            found = parse_date_text(text)
+            if found is not None:
+                return found
+    return None
+
+
+def classify(body: pl.DataFrame, cells: list[str], anchors: list[str]) -> pl.DataFrame:
+    """Adds `__class` (data, blank, total, subtotal, footer, group) and `__label` (the first
+    non-blank cell) to the body. `anchors` are the columns a data row fills (document id,
+    date): a total-like label in a row that has them is data, not a total."""
+    first = pl.coalesce([pl.col(c) for c in cells])
+    label = first.str.to_lowercase().str.replace_all(r"\s+", "")
+    filled = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in cells])
+    anchored = pl.any_horizontal([pl.col(a).is_not_null() for a in anchors]) if anchors else None
+    unanchored = ~anchored if anchored is not None else pl.lit(True)
+    kind = (
+        pl.when(filled == 0)
+        .then(pl.lit("blank"))
+        .when(label.str.contains(GRAND_TOTAL) & unanchored)
+        .then(pl.lit("total"))
+        .when(label.str.contains(SUBTOTAL) & unanchored)
+        .then(pl.lit("subtotal"))
+        .when(label.str.contains(FOOTER) & unanchored)
+        .then(pl.lit("footer"))
+        .when((filled == 1) & unanchored)
+        .then(pl.lit("group"))
+        .otherwise(pl.lit("data"))
+    )
+    return body.with_columns(__class=kind, __label=first.str.strip_chars())
