@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reportgen import aging as aging_rules
+from reportgen.ingest.export import Options
 from reportgen.load import DataError, Dataset, load
 from reportgen.outputs import (
     FORMATS,
@@ -60,7 +61,38 @@ class LevelChoice(StrEnum):
 DataArg = Annotated[
     Path,
     typer.Argument(
-        help="A folder of canonical CSV/Parquet tables (invoices.csv, …) or one table file.",
+        help="A folder of CSV/Excel files or one file: canonical tables (invoices.csv, …) "
+        "or exports from an accounting system (QuickBooks, Xero, SAP, Kingdee, …).",
+        show_default=False,
+    ),
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Read exports as this system writes them: quickbooks, xero, sap-fbl5n, odoo, "
+        "erpnext, zoho-books, sage, myob, kingdee, yonyou (default: recognised from the headers).",
+        show_default=False,
+    ),
+]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="A TOML file saying which column is which (see `reportgen check --show-mapping`).",
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Text encoding of the exports, e.g. gb18030, utf-16, cp1252 (default: detected).",
+        show_default=False,
+    ),
+]
+DateFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Day/month order where the dates do not tell: dmy, mdy, ymd, or a format "
+        "such as %d.%m.%Y.",
         show_default=False,
     ),
 ]
@@ -105,15 +137,24 @@ def _progress():
         yield progress
 
 
+def _options(
+    preset: str | None, mapping: Path | None, encoding: str | None, date_format: str | None
+) -> Options:
+    if preset and mapping:
+        raise typer.BadParameter("give --preset or --mapping, not both", param_hint="--mapping")
+    return Options(preset=preset, mapping=mapping, encoding=encoding, date_format=date_format)
+
+
 def _load(
     data: Path,
     *,
     currency: str | None,
     as_of: date | None = None,
     partition: tuple[int, int] | None = None,
+    options: Options | None = None,
 ) -> Dataset:
     try:
-        return load(data, base_currency=currency, as_of=as_of, partition=partition)
+        return load(data, base_currency=currency, as_of=as_of, partition=partition, options=options)
     except DataError as exc:
         raise _fail(str(exc)) from None
 
@@ -133,6 +174,18 @@ def check(
         ),
     ] = None,
     show: Annotated[int, typer.Option(help="How many problems to list on screen.")] = 30,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+    show_mapping: Annotated[
+        bool,
+        typer.Option(
+            "--show-mapping",
+            help="Print, for each export, the mapping it was read with as a TOML file to "
+            "copy, correct and pass back with --mapping.",
+        ),
+    ] = False,
     out_file: Annotated[
         Path | None,
         typer.Option(
@@ -146,7 +199,12 @@ def check(
     """What was read, what was rejected and why. Exit 1 if any row was rejected."""
     with _progress() as progress:
         progress.add_task("Reading and checking files", total=None)
-        ds = _load(data, currency=currency, as_of=_date(as_of, "--as-of") if as_of else None)
+        ds = _load(
+            data,
+            currency=currency,
+            as_of=_date(as_of, "--as-of") if as_of else None,
+            options=_options(preset, mapping, encoding, date_format),
+        )
 
     files = Table(title=Text(f"Files in {data}"), title_justify="left")
     for name in ("file", "table", "rows read", "loaded", "skipped", "rejected"):
@@ -161,6 +219,8 @@ def check(
             f"{f.rows_rejected:,}",
         )
     out.print(files)
+    for report in ds.exports:
+        _print_export(report, ds.problems, show_mapping)
     out.print(
         f"Base currency: {ds.base_currency or '(none stated)'}; money in "
         f"{ds.digits} minor digits"
@@ -172,6 +232,37 @@ def check(
         out.print(Text(f"All {ds.problems.height:,} problems written to {out_file}"))
     if ds.errors.height:
         raise typer.Exit(1)
+
+
+def _print_export(report, problems: pl.DataFrame, show_mapping: bool) -> None:
+    """How one export was read: system, encoding, header, columns, as-of, rows skipped."""
+    mine = problems.filter((pl.col("file") == report.file) & (pl.col("severity") == "skipped"))
+    kinds = mine.group_by(pl.col("reason").str.extract(r"^([a-z ]+?)(?: row|:|')", 1)).len()
+    skipped = ", ".join(f"{n:,} {k or 'other'}" for k, n in kinds.sort("len").iter_rows())
+    system = report.system if report.system != "generic" else "not recognised (header names)"
+    lines = [
+        Text.assemble((report.file, "bold"), f" — {system}"),
+        Text(
+            f"  encoding {report.encoding or '-'}, delimiter {report.delimiter!r}, "
+            f"header on row {report.header_row}"
+            if report.encoding
+            else f"  spreadsheet, header on row {report.header_row}"
+        ),
+        Text("  columns: " + " · ".join(f"{f} ← {h}" for f, h in report.columns.items())),
+    ]
+    if report.ignored:
+        lines.append(Text("  not used: " + ", ".join(report.ignored)))
+    if report.date_formats:
+        formats = sorted(set(report.date_formats.values()))
+        lines.append(Text("  dates read as " + ", ".join(formats)))
+    if report.as_of:
+        lines.append(Text(f"  as of {report.as_of} (printed in the title rows)"))
+    if skipped:
+        lines.append(Text(f"  skipped: {skipped}; {report.totals_checked} printed totals checked"))
+    for line in lines:
+        out.print(line)
+    if show_mapping and report.mapping_toml:
+        out.print(Text(f"# mapping for {report.file}\n{report.mapping_toml}"))
 
 
 def _print_problems(problems: pl.DataFrame, show: int) -> None:
@@ -243,9 +334,14 @@ def aging(
             "ledger larger than memory.",
         ),
     ] = 1,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
 ) -> None:
     """Open items as of a date, aged into buckets, with credit limits and utilization."""
     day = _date(as_of, "--as-of")
+    options = _options(preset, mapping, encoding, date_format)
     try:
         bounds = aging_rules.parse_bounds(buckets)
     except ValueError as exc:
@@ -275,7 +371,7 @@ def aging(
             partition = (k, chunks) if chunks > 1 else None
             label = f" (part {k + 1} of {chunks})" if chunks > 1 else ""
             progress.update(task, description=f"Reading and checking files{label}")
-            ds = _load(data, currency=currency, as_of=day, partition=partition)
+            ds = _load(data, currency=currency, as_of=day, partition=partition, options=options)
             problems.append(ds.errors)
             progress.update(task, advance=1, description=f"Allocating and aging{label}")
             try:

@@ -96,10 +96,9 @@ def read_export(path: Path, options: Options = Options()) -> Export:
 
 
 def _user_mapping(options: Options) -> mp.Mapping | None:
+    """The user's mapping file; a named preset is resolved per file, within its family."""
     if options.mapping is not None:
         return mp.read_mapping(options.mapping)
-    if options.preset is not None:
-        return mp.preset(options.preset)
     return None
 
 
@@ -122,6 +121,8 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
             f"(first row: {seen or 'blank'}); map the columns with --mapping FILE"
         )
     headers = head.rows[header_row - 1]
+    if chosen is None and options.preset:
+        chosen = mp.detect(headers, mp.family(options.preset)) or mp.preset(options.preset)
     mapping = chosen or mp.detect(headers) or mp.Mapping("generic", "not recognised")
     fields, missing = mp.resolve(headers, mapping)
     if missing:

@@ -231,12 +231,18 @@ def preset(name: str) -> Mapping:
     return known[name]
 
 
-def detect(headers: list[str]) -> Mapping | None:
+def family(name: str) -> list[Mapping]:
+    """A named preset and its variants (`xero` -> xero, xero-aged-receivables)."""
+    preset(name)  # an unknown name is an error
+    return [m for key, m in presets().items() if key == name or key.startswith(f"{name}-")]
+
+
+def detect(headers: list[str], candidates: list[Mapping] | None = None) -> Mapping | None:
     """The preset whose signature headers are all in `headers` (the one matching most of
     its columns when several do), or None."""
     present = {normal(h) for h in headers if h}
     best, best_score = None, 0
-    for candidate in presets().values():
+    for candidate in candidates if candidates is not None else presets().values():
         if not candidate.detect_all or not set(candidate.detect_all) <= present:
             continue
         if candidate.detect_any and not set(candidate.detect_any) & present:
@@ -250,10 +256,18 @@ def detect(headers: list[str]) -> Mapping | None:
 
 def header_score(cells: list[str], mapping: Mapping | None) -> int:
     """How many cells of a row are headers some field knows: the header row scores highest."""
-    known = {s for values in synonyms().values() for s in values}
+    known = _known_headers()
     if mapping is not None:
         known |= {normal(s) for values in mapping.columns.values() for s in values}
     return sum(1 for c in cells if c and normal(c) in known)
+
+
+@cache
+def _known_headers() -> frozenset[str]:
+    known = {s for values in synonyms().values() for s in values}
+    for m in presets().values():
+        known |= {normal(s) for values in m.columns.values() for s in values}
+    return frozenset(known)
 
 
 def resolve(headers: list[str], mapping: Mapping) -> tuple[dict[str, int], list[str]]:
@@ -266,7 +280,8 @@ def resolve(headers: list[str], mapping: Mapping) -> tuple[dict[str, int], list[
     for name, spellings in mapping.columns.items():
         index = _first(normals, [normal(s) for s in spellings], taken)
         if index is None:
-            missing.append(f"{name} = {spellings!r}")
+            if mapping.name == "mapping":  # a preset's columns are optional, a user's are not
+                missing.append(f"{name} = {spellings!r}")
             continue
         found[name] = index
         taken.add(index)
