@@ -147,7 +147,8 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
         body = grid.decode_columns(body, [*set(used.values()), "__label"], sniffed.encoding)
     body = body.with_columns(pl.col("__label").str.strip_chars())
     anchors = [used[f] for f in ("date", "due_date") if f in used]
-    body = layout.classify(body, cells, anchors)
+    amounts = [used[f] for f in (*mp.MONEY_FIELDS, "currency", "dc") if f in used]
+    body = layout.classify(body, cells, anchors, amounts)
     body = body.filter(pl.col("__class") != "blank")
     report.rows_read = body.height
 

@@ -16,7 +16,7 @@ from reportgen.ingest import mapping as mp
 from reportgen.ingest.values import parse_date_text
 
 # first non-blank cell of a row, normalised (lower case, no spaces)
-GRAND_TOTAL = r"^(total|totals|grandtotal|合计|总计|总合计|累计|本页合计)[:：]?$"
+GRAND_TOTAL = r"^(total|totals|grandtotal|合计|总计|总合计|累计|本页合计|\*+)[:：]?$"
 SUBTOTAL = r"^(totalfor.+|total.+|subtotal.*|sub-total.*|小计.*|.+total|.+合计|.+小计)$"
 FOOTER = (
     r"^((monday|tuesday|wednesday|thursday|friday|saturday|sunday),.*|percentageoftotal"
@@ -47,15 +47,20 @@ def title_as_of(rows: list[list[str]]):
     return None
 
 
-def classify(body: pl.DataFrame, cells: list[str], anchors: list[str]) -> pl.DataFrame:
-    """Adds `__class` (data, blank, total, subtotal, footer, group) and `__label` (the first
-    non-blank cell) to the body. `anchors` are the columns a data row fills (document id,
-    date): a total-like label in a row that has them is data, not a total."""
-    first = pl.coalesce([pl.col(c) for c in cells])
-    label = first.str.to_lowercase().str.replace_all(r"\s+", "")
+def classify(
+    body: pl.DataFrame, cells: list[str], anchors: list[str], amounts: list[str]
+) -> pl.DataFrame:
+    """Adds `__class` (data, blank, total, subtotal, footer, group) to a body that has
+    `__label` (its first non-blank cell, decoded). `anchors` are the columns a data row
+    fills (its dates): a total-like label in a row that has them is data, not a total. A row
+    with nothing but amounts (and their currency) is a total without a label (SAP prints
+    one per currency)."""
+    label = pl.col("__label").str.to_lowercase().str.replace_all(r"\s+", "")
     filled = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in cells])
     anchored = pl.any_horizontal([pl.col(a).is_not_null() for a in anchors]) if anchors else None
     unanchored = ~anchored if anchored is not None else pl.lit(True)
+    others = [pl.col(c).is_not_null() for c in cells if c not in amounts]
+    only_amounts = ~pl.any_horizontal(others) if others and amounts else pl.lit(False)
     kind = (
         pl.when(filled == 0)
         .then(pl.lit("blank"))
@@ -65,8 +70,10 @@ def classify(body: pl.DataFrame, cells: list[str], anchors: list[str]) -> pl.Dat
         .then(pl.lit("subtotal"))
         .when(label.str.contains(FOOTER) & unanchored)
         .then(pl.lit("footer"))
+        .when(only_amounts & unanchored)
+        .then(pl.lit("total"))
         .when((filled == 1) & unanchored)
         .then(pl.lit("group"))
         .otherwise(pl.lit("data"))
     )
-    return body.with_columns(__class=kind, __label=first.str.strip_chars())
+    return body.with_columns(__class=kind)

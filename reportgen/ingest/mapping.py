@@ -61,6 +61,7 @@ class Mapping:
     detect_all: list[str] = field(default_factory=list)
     detect_any: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # field -> the name the file used
 
     @property
     def table(self) -> str | None:
@@ -87,6 +88,7 @@ def parse_mapping(data: dict, name: str, origin: str) -> Mapping:
             f"{origin}: [source] table = '{source['table']}' is not one of {', '.join(TABLE_KINDS)}"
         )
     columns: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
     for key, value in data.get("columns", {}).items():
         target = ALIASES.get(key, key)
         if source.get("table") in ("payments", "credit_notes") and key == "invoice_id":
@@ -97,6 +99,7 @@ def parse_mapping(data: dict, name: str, origin: str) -> Mapping:
                 f"(fields: {', '.join(FIELDS)})"
             )
         columns[target] = _as_list(value)
+        keys[target] = key
     types = {k: _as_list(v) for k, v in data.get("types", {}).items()}
     bad = set(types) - set(DOCUMENT_KINDS)
     if bad:
@@ -114,6 +117,7 @@ def parse_mapping(data: dict, name: str, origin: str) -> Mapping:
         detect_all=[normal(h) for h in _as_list(detect.get("all", []))],
         detect_any=[normal(h) for h in _as_list(detect.get("any", []))],
         ignore=[normal(h) for h in _as_list(data.get("ignore", []))],
+        keys=keys,
     )
 
 
@@ -281,7 +285,7 @@ def resolve(headers: list[str], mapping: Mapping) -> tuple[dict[str, int], list[
         index = _first(normals, [normal(s) for s in spellings], taken)
         if index is None:
             if mapping.name == "mapping":  # a preset's columns are optional, a user's are not
-                missing.append(f"{name} = {spellings!r}")
+                missing.append(f"{mapping.keys.get(name, name)} = {spellings!r}")
             continue
         found[name] = index
         taken.add(index)

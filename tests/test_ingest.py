@@ -1,0 +1,201 @@
+"""The ingest layer's rules, one small export each: encodings, delimiters, title blocks,
+totals, group rows, fill-down, line-level documents, routing by type, mapping files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from reportgen.ingest import mapping as mp
+from reportgen.ingest.export import Options, read_export
+from reportgen.ingest.sniff import sniff
+from reportgen.load import load
+from reportgen.read import DataError
+
+KINGDEE = (
+    "应收单列表\n公司：示例贸易有限公司\n日期: 2025-01-01 至 2025-03-31\n\n"
+    "单据编号,单据类型,业务日期,到期日,往来单位编码,客户,币别,价税合计,单据状态\n"
+    'AR001,标准应收单,2025/1/5,2025/2/4,C1,上海华东贸易有限公司,人民币,"1,234.50",已审核\n'
+    'AR002,标准应收单,2025/1/20,2025/2/19,C2,北京远景科技有限公司,人民币,"￥2,000.00",已审核\n'
+    "AR003,标准应收单,2025/2/1,2025/3/3,C1,上海华东贸易有限公司,人民币,500,暂存\n"
+    "SK001,收款单,2025/2/10,,C1,上海华东贸易有限公司,人民币,234.50,已审核\n"
+    ',合计,,,,,,"3,969.00",\n'
+)
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _counts(ds, file: str) -> tuple[int, int, int, int]:
+    f = next(f for f in ds.files if f.file == file)
+    return f.rows_read, f.rows_loaded, f.rows_skipped, f.rows_rejected
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8", "utf-8-sig", "utf-16"])
+def test_kingdee_list_in_any_encoding(tmp_path: Path, encoding: str) -> None:
+    _write(tmp_path / "d" / "应收单.csv", KINGDEE, encoding)
+    ds = load(tmp_path / "d")
+    report = ds.exports[0]
+    assert report.system == "kingdee"
+    assert report.header_row == 5
+    assert report.encoding == {"utf-16": "utf-16"}.get(encoding, encoding)
+    inv = ds.tables["invoices"].sort("invoice_id")
+    assert inv["invoice_id"].to_list() == ["AR001", "AR002"]  # AR003 is a draft (暂存)
+    assert inv["amount"].to_list() == [123450, 200000]
+    assert inv["invoice_date"].to_list() == [date(2025, 1, 5), date(2025, 1, 20)]
+    assert ds.tables["payments"]["amount"].to_list() == [23450]
+    names = dict(ds.tables["customers"].select("customer_id", "name").iter_rows())
+    assert names == {"C1": "上海华东贸易有限公司", "C2": "北京远景科技有限公司"}
+    # 7 rows below the header: 3 invoices + 1 payment loaded, the draft and 合计 skipped
+    assert _counts(ds, "应收单.csv") == (5, 3, 2, 0)
+    skipped = ds.problems.filter(pl.col("severity") == "skipped")["reason"].to_list()
+    assert any("status '暂存'" in r for r in skipped)
+    assert any(r.startswith("total row") for r in skipped)
+
+
+def test_a_printed_total_that_disagrees_is_reported_not_used(tmp_path: Path) -> None:
+    wrong = KINGDEE.replace('"3,969.00"', '"9,999.00"')
+    _write(tmp_path / "d" / "应收单.csv", wrong, "gb18030")
+    ds = load(tmp_path / "d")
+    warning = ds.problems.filter(pl.col("severity") == "warning")
+    assert warning.height == 1
+    assert "printed total 9,999.00" in warning["reason"][0]
+    assert "3,969.00" in warning["reason"][0]
+    assert int(ds.tables["invoices"]["amount"].sum()) == 323450  # the rows, not the total
+
+
+def test_sniff(tmp_path: Path) -> None:
+    assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
+    assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"
+    assert sniff(_write(tmp_path / "c.csv", "客户,金额\n甲,1\n", "gb18030")).encoding == "gb18030"
+    assert sniff(_write(tmp_path / "d.csv", "a,b\n1,2\n", "utf-16")).encoding == "utf-16"
+    (tmp_path / "e.xls").write_bytes(b"PK\x03\x04rest")
+    assert sniff(tmp_path / "e.xls").kind == "xlsx"  # the bytes decide, not the extension
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(DataError, match="empty"):
+        sniff(tmp_path / "empty.csv")
+    (tmp_path / "img.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    with pytest.raises(DataError, match="binary"):
+        sniff(tmp_path / "img.csv")
+
+
+def test_line_level_export_is_grouped_into_documents(tmp_path: Path) -> None:
+    """Xero: one row per line, the document's Total repeated; a draft and a void skipped."""
+    rows = [
+        "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,InvoiceAmountDue,Description,"
+        "LineAmount,Currency,Type,Status",
+        "Kiwi Ltd,INV-1,15/01/2026,14/02/2026,150.00,150.00,Widgets,100.00,NZD,Sales invoice,"
+        "Awaiting Payment",
+        "Kiwi Ltd,INV-1,15/01/2026,14/02/2026,150.00,150.00,Bolts,50.00,NZD,Sales invoice,"
+        "Awaiting Payment",
+        "Kiwi Ltd,INV-2,20/01/2026,19/02/2026,80.00,80.00,Nuts,80.00,NZD,Sales invoice,Draft",
+        "Kiwi Ltd,INV-3,21/01/2026,20/02/2026,70.00,0.00,Nuts,70.00,NZD,Sales invoice,Voided",
+        "Kiwi Ltd,CN-1,25/01/2026,25/01/2026,20.00,20.00,Refund,20.00,NZD,Sales credit note,"
+        "Awaiting Payment",
+    ]
+    _write(tmp_path / "d" / "Invoices.csv", "\n".join(rows) + "\n")
+    ds = load(tmp_path / "d", as_of=date(2026, 1, 31))
+    assert ds.exports[0].system == "xero"
+    inv = ds.tables["invoices"]
+    assert inv["invoice_id"].to_list() == ["INV-1"]
+    assert inv["amount"].to_list() == [15000]
+    assert ds.tables["credit_notes"]["amount"].to_list() == [2000]
+    assert _counts(ds, "Invoices.csv") == (5, 3, 2, 0)
+
+
+def test_continuation_rows_take_their_document_fields(tmp_path: Path) -> None:
+    """Odoo: header fields on a document's first row only; decimal commas."""
+    rows = [
+        "Number;Partner;Invoice/Bill Date;Due Date;Total;Amount Due;Type;Status;"
+        "Invoice lines/Label;Invoice lines/Subtotal",
+        'INV/2026/0001;Café Lumière;2026-01-10;2026-02-09;"1.210,00";"1.210,00";'
+        "Customer Invoice;Posted;Design;1.000,00",
+        ';;;;;;;;Support;"210,00"',
+        "RINV/2026/0001;Café Lumière;2026-01-20;2026-01-20;100,00;100,00;"
+        "Customer Credit Note;Posted;Discount;100,00",
+    ]
+    _write(tmp_path / "d" / "account.move.csv", "\n".join(rows) + "\n")
+    ds = load(tmp_path / "d", as_of=date(2026, 1, 31))
+    assert ds.exports[0].system == "odoo"
+    inv = ds.tables["invoices"]
+    assert inv.select("invoice_id", "amount", "open_amount").rows() == [
+        ("INV/2026/0001", 121000, 121000)
+    ]
+    assert ds.tables["credit_notes"]["amount"].to_list() == [10000]
+    assert _counts(ds, "account.move.csv") == (3, 3, 0, 0)
+
+
+def test_debit_credit_indicator_signs_amounts(tmp_path: Path) -> None:
+    """SAP FBL5N: tab-separated, unsigned amounts with S/H, trailing minus, dd.mm.yyyy."""
+    rows = [
+        "Account\tDocument Number\tDocument Type\tDocument Date\tNet due date\t"
+        "Amount in doc. curr.\tDocument currency\tDebit/Credit ind",
+        "0000100001\t1800000001\tDR\t05.01.2026\t04.02.2026\t1.500,00\tEUR\tS",
+        "0000100001\t1400000001\tDZ\t20.01.2026\t20.01.2026\t500,00-\tEUR\tH",
+        "\t\t\t\t\t1.000,00\tEUR\t",
+    ]
+    _write(tmp_path / "d" / "FBL5N.txt", "\n".join(rows) + "\n")
+    ds = load(tmp_path / "d")
+    assert ds.exports[0].system == "sap-fbl5n"
+    assert ds.tables["invoices"].select("customer_id", "amount").rows() == [("0000100001", 150000)]
+    assert ds.tables["payments"]["amount"].to_list() == [50000]
+    assert _counts(ds, "FBL5N.txt") == (3, 2, 1, 0)  # the currency total row skipped
+
+
+def test_mapping_file(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "d" / "sheet.csv",
+        "Our receivables\n\nBill No;Client;Billed on;Due;Gross\n"
+        "B-1;Ana;03/04/2026;03/05/2026;1 234,50\n",
+    )
+    mapping = _write(
+        tmp_path / "m.toml",
+        '[source]\ndate_format = "dmy"\ntable = "invoices"\n\n[columns]\n'
+        'invoice_id = "Bill No"\nname = "Client"\ninvoice_date = "Billed on"\n'
+        'due_date = "Due"\namount = "Gross"\n',
+    )
+    ds = load(tmp_path / "d", options=Options(mapping=mapping))
+    inv = ds.tables["invoices"]
+    assert inv.select("invoice_id", "invoice_date", "amount").rows() == [
+        ("B-1", date(2026, 4, 3), 123450)
+    ]
+    assert ds.exports[0].system == "mapping"
+    assert '[columns]\ndocument_id = "Bill No"' in ds.exports[0].mapping_toml
+
+
+def test_mapping_file_errors_name_the_problem(tmp_path: Path) -> None:
+    bad = _write(tmp_path / "bad.toml", '[columns]\ninvoice_number = "No"\n')
+    with pytest.raises(DataError, match="invoice_number is not a field"):
+        mp.read_mapping(bad)
+    _write(tmp_path / "d" / "sheet.csv", "Bill No,Client,Billed on,Gross\nB-1,Ana,2026-01-01,5\n")
+    missing = _write(tmp_path / "m.toml", '[columns]\ninvoice_id = "Invoice"\n')
+    export = read_export(tmp_path / "d" / "sheet.csv", Options(mapping=missing))
+    reason = export.problems[0]["reason"][0]
+    assert "invoice_id" in reason and "Bill No, Client, Billed on, Gross" in reason
+
+
+def test_ambiguous_dates_are_refused_until_the_user_says(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "d" / "list.csv",
+        "Invoice Number,Customer Name,Invoice Date,Total\nA1,Ana,03/04/2026,10\n"
+        "A2,Bo,05/06/2026,20\n",
+    )
+    ds = load(tmp_path / "d")
+    reason = ds.errors["reason"][0]
+    assert "Invoice Date" in reason and "%d/%m/%Y" in reason and "%m/%d/%Y" in reason
+    assert "invoices" not in ds.tables or ds.tables["invoices"].height == 0
+    ds = load(tmp_path / "d", options=Options(date_format="mdy"))
+    assert ds.tables["invoices"]["invoice_date"].to_list() == [date(2026, 3, 4), date(2026, 5, 6)]
+
+
+def test_header_synonyms_normalise() -> None:
+    assert mp.normal("*InvoiceNumber") == mp.normal("invoicenumber")
+    assert mp.normal("ＩｎｖｏｉｃｅＮｕｍｂｅｒ") == "invoicenumber"
+    assert mp.normal(" 借方 - 未结 - 金额 ") == "借方-未结-金额"
+    assert mp.normal("余额(原币)") == "余额"
