@@ -245,61 +245,73 @@ def _parse(
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Money to micro units (Int64), dates to Date, text trimmed; bad cells listed and their
     rows marked `__bad`."""
-    problems = []
     hint = mapping.source.get("date_format") or options.date_format
-    exprs, checks = [], []
+    typed: dict[str, pl.Series] = {}
+    reasons: dict[str, str] = {}
     for name in frame.columns:
-        raw = pl.col(name)
+        raw = frame[name]
         header = report.columns.get(name, name)
         if name in mp.MONEY_FIELDS:
             style = (
                 values.NumberStyle(mapping.source["decimal"])
                 if "decimal" in mapping.source
-                else (values.detect_number_style(frame[name].drop_nulls().head(5000)))
+                else values.detect_number_style(raw.drop_nulls().head(5000))
             )
-            value = money.parse_micro(values.money_text(raw, style))
-            exprs.append(value.alias(name))
-            checks.append((name, header, raw.is_not_null() & value.is_null(), "not a number"))
+            typed[name] = _money(raw, style)
+            reasons[name] = "not a number"
         elif name in mp.DATE_FIELDS:
-            sample = frame[name].drop_nulls().unique()
+            sample = raw.drop_nulls().unique()
             fmt = (
                 values.detect_date_format(sample, column=header, hint=hint)
                 if sample.len()
                 else "%Y-%m-%d"
             )
             report.date_formats[name] = fmt
-            value = values.date_expr(raw, fmt)
-            exprs.append(value.alias(name))
-            checks.append(
-                (name, header, raw.is_not_null() & value.is_null(), f"not a date ({fmt})")
-            )
+            typed[name] = frame.select(values.date_expr(pl.col(name), fmt)).to_series()
+            reasons[name] = f"not a date ({fmt})"
         elif name == "payment_terms_days":
-            value = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
-            exprs.append(value.alias(name))
-        elif name in (ROW, "__group", "__continued"):
-            exprs.append(raw)
-        else:
-            exprs.append(raw.str.strip_chars().alias(name))
-    parsed = frame.with_columns(
-        exprs, __bad=pl.any_horizontal([bad for *_, bad, _ in checks]) if checks else pl.lit(False)
-    )
-    if checks and parsed["__bad"].any():
-        hit = frame.with_columns(__bad=parsed["__bad"]).filter("__bad")
-        hit_parsed = parsed.filter("__bad")
-        for name, header, bad, reason in checks:
-            rows = hit.filter(hit_parsed.select(bad.fill_null(False)).to_series())
-            if rows.height:
-                label = name if header == name else f"{name} ({header})"
-                problems.append(
-                    problem_frame(
-                        file,
-                        rows.rename({name: label}) if label != name else rows,
-                        label,
-                        "error",
-                        f"{reason}: row rejected",
-                    )
-                )
+            typed[name] = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
+        elif name not in (ROW, "__group", "__continued"):
+            typed[name] = raw.str.strip_chars()
+    bad_cells = {n: frame[n].is_not_null() & typed[n].is_null() for n in reasons}
+    bad = pl.Series("__bad", [False] * frame.height, dtype=pl.Boolean)
+    for mask in bad_cells.values():
+        bad = bad | mask
+    problems = []
+    for name, mask in bad_cells.items():
+        if mask.any():
+            header = report.columns.get(name, name)
+            label = name if header == name else f"{name} ({header})"
+            rows = frame.filter(mask).select(ROW, pl.col(name).alias(label))
+            problems.append(
+                problem_frame(file, rows, label, "error", f"{reasons[name]}: row rejected")
+            )
+    parsed = frame.with_columns([s.alias(n) for n, s in typed.items()]).with_columns(bad)
     return parsed, problems
+
+
+# plain amounts, with or without thousands marks: the fast path for most cells
+_SIMPLE = {
+    ".": (r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", ","),
+    ",": (r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$", "."),
+}
+
+
+def _money(raw: pl.Series, style: values.NumberStyle) -> pl.Series:
+    """Amount text -> micro units: plain numbers by a cheap path, every other form
+    (currency signs, parentheses, trailing minus, CR, full-width digits) by `money_text`."""
+    pattern, thousands = _SIMPLE[style.decimal]
+    frame = raw.to_frame("v")
+    simple = frame.select(pl.col("v").str.contains(pattern)).to_series()
+    plain = pl.col("v").str.replace_all(thousands, "", literal=True)
+    if style.decimal == ",":
+        plain = plain.str.replace(",", ".", literal=True)
+    out = frame.select(pl.when(simple).then(money.parse_micro(plain))).to_series()
+    rest = raw.is_not_null() & ~simple.fill_null(False)
+    if rest.any():
+        other = frame.filter(rest).select(money.parse_micro(values.money_text(pl.col("v"), style)))
+        out = out.scatter(rest.arg_true(), other.to_series())
+    return out.alias(raw.name)
 
 
 def _check_totals(
@@ -403,7 +415,7 @@ def _route(
     # status: drafts, voids and the like are not receivables
     skip_status = {s for s in SKIPPED_STATUSES} | {mp.normal(s) for s in mapping.status_skip}
     if "status" in cols:
-        not_receivable = pl.col("status").map_elements(mp.normal, pl.String).is_in(skip_status)
+        not_receivable = _normalised(frame, "status").is_in(skip_status)
         hit = frame.filter(not_receivable.fill_null(False))
         if hit.height:
             problems.append(
@@ -468,6 +480,13 @@ def _route(
     return reads, problems, derived
 
 
+def _normalised(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """`mapping.normal` of a text column, computed once per distinct value."""
+    distinct = frame[column].drop_nulls().unique()
+    normals = pl.Series([mp.normal(v) for v in distinct], dtype=pl.String)
+    return pl.col(column).replace_strict(distinct, normals, default=None)
+
+
 def _infer_table(cols: set[str]) -> str:
     if cols & {"credit_limit", "payment_terms_days"} and "date" not in cols:
         return "customers"
@@ -505,7 +524,7 @@ def _flip_by_dc(frame: pl.DataFrame, name: str, value: pl.Expr | None = None) ->
 def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str) -> pl.Expr:
     if "type" in frame.columns:
         types = mapping.type_of()
-        key = pl.col("type").map_elements(mp.normal, pl.String)
+        key = _normalised(frame, "type")
         return key.replace_strict(list(types), list(types.values()), default=None)
     fixed = {"invoices": "invoice", "payments": "payment", "credit_notes": "credit_note"}
     if table in fixed:

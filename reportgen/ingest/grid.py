@@ -92,7 +92,7 @@ def read_body(
     frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(
         pl.col(ROW).cast(pl.Int64)
     )
-    return _blank_is_null(frame, names), long_rows
+    return frame, long_rows  # (Polars reads an empty field as null already)
 
 
 def _blank_is_null(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
