@@ -199,3 +199,57 @@ def test_header_synonyms_normalise() -> None:
     assert mp.normal("ＩｎｖｏｉｃｅＮｕｍｂｅｒ") == "invoicenumber"
     assert mp.normal(" 借方 - 未结 - 金额 ") == "借方-未结-金额"
     assert mp.normal("余额(原币)") == "余额"
+
+
+def test_spreadsheet_with_a_preamble_and_contact_rows(tmp_path: Path) -> None:
+    """Xero Aged Receivables Detail (.xlsx): title rows with the as-of date, contact names
+    alone in a row above their invoices, native dates, per-contact and grand totals."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (
+        ["Aged Receivables Detail"],
+        ["Kiwi Trading Ltd"],
+        ["As at 31 March 2026"],
+        ["Ageing by due date"],
+        [],
+        ["Invoice Date", "Invoice Number", "Due Date", "< 1 Month", "1 Month", "Older", "Total"],
+        [],
+        ["Acme Ltd"],
+        [date(2026, 3, 1), "INV-0001", date(2026, 3, 31), 1200.5, None, None, 1200.5],
+        [date(2026, 1, 10), "INV-0002", date(2026, 2, 9), None, 300, None, 300],
+        ["Total Acme Ltd", None, None, 1200.5, 300, None, 1500.5],
+        ["Beta Co"],
+        [date(2026, 3, 5), None, date(2026, 3, 5), -50, None, None, -50],
+        ["Total Beta Co", None, None, -50, None, None, -50],
+        ["Total", None, None, 1150.5, 300, None, 0],
+        ["Percentage of total", None, None, "79%", "21%", None, None],
+    ):
+        ws.append(row)
+    (tmp_path / "d").mkdir()
+    wb.save(tmp_path / "d" / "Aged Receivables Detail.xlsx")
+    ds = load(tmp_path / "d")
+    report = ds.exports[0]
+    assert (report.system, report.header_row, report.as_of) == (
+        "xero-aged-receivables",
+        6,
+        date(2026, 3, 31),
+    )
+    inv = ds.tables["invoices"].sort("invoice_id")
+    assert inv.select("invoice_id", "customer_id", "open_amount").rows() == [
+        ("INV-0001", "Acme Ltd", 120050),
+        ("INV-0002", "Acme Ltd", 30000),
+    ]
+    assert ds.tables["credit_notes"].select("customer_id", "amount").rows() == [("Beta Co", 5000)]
+    # 9 rows below the header: 3 loaded; 2 contact rows, 3 totals, 1 footer skipped
+    assert _counts(ds, "Aged Receivables Detail.xlsx") == (9, 3, 6, 0)
+    warning = ds.problems.filter(pl.col("severity") == "warning")["reason"].to_list()
+    assert any("printed total 0" in r and "1,450.50" in r for r in warning)  # never trusted
+
+
+def test_header_only_and_unreadable_files_are_refused(tmp_path: Path) -> None:
+    _write(tmp_path / "a" / "list.csv", "Invoice Number,Customer Name,Invoice Date,Total\n")
+    ds = load(tmp_path / "a")
+    assert "no rows below the header" in ds.errors["reason"][0]
+    _write(tmp_path / "b" / "notes.csv", "hello\nworld\n")
+    assert "no header row found" in load(tmp_path / "b").errors["reason"][0]

@@ -151,6 +151,8 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     body = layout.classify(body, cells, anchors, amounts)
     body = body.filter(pl.col("__class") != "blank")
     report.rows_read = body.height
+    if body.height == 0:
+        raise _Rejected(f"no rows below the header (row {header_row}): nothing to load")
 
     problems: list[pl.DataFrame] = []
     rejected_rows: list[int] = []
@@ -212,9 +214,12 @@ def _fill_down(frame: pl.DataFrame) -> pl.DataFrame:
     fills = []
     money_cells = [pl.col(f).is_not_null() for f in mp.MONEY_FIELDS if f in frame.columns]
     if "document_id" in frame.columns and money_cells:
-        # a continuation row: no document number, but an amount (a line of the one above)
+        # a continuation row: no document number and no date, but an amount (a line of the
+        # document above); a dated row without a number is a document of its own
         doc = pl.col("document_id").is_not_null().cum_sum()
         continued = pl.col("document_id").is_null() & (doc > 0) & pl.any_horizontal(money_cells)
+        if "date" in frame.columns:
+            continued = continued & pl.col("date").is_null()
         frame = frame.with_columns(__doc=doc, __continued=continued)
         for name in DOCUMENT_HEADER_FIELDS:
             if name in frame.columns and name not in ("amount", "open_amount"):
@@ -406,9 +411,10 @@ def _route(
         source = "name" if "name" in cols else "__group"
         frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
     # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
-    signed = _signed(frame, "amount" if "amount" in cols else "line_amount", problems, file)
+    amount = next((f for f in ("amount", "line_amount", "open_amount") if f in cols), "amount")
+    signed = _signed(frame, amount, problems, file)
     frame = frame.with_columns(__signed=signed)
-    if "open_amount" in cols and "dc" in cols:
+    if "open_amount" in cols and "dc" in cols and amount != "open_amount":
         frame = frame.with_columns(open_amount=_flip_by_dc(frame, "open_amount"))
     frame = frame.filter(~pl.col("__dc_bad")) if "__dc_bad" in frame.columns else frame
 

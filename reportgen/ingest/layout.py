@@ -22,6 +22,11 @@ FOOTER = (
     r"^((monday|tuesday|wednesday|thursday|friday|saturday|sunday),.*|percentageoftotal"
     r"|打印日期.*|打印时间.*|导出日期.*|制表人.*|制表.*|审核人.*|第\d+页.*|page\d+(of\d+)?)$"
 )
+# a cell that could be a date (so that a row holding one is a document, whatever its label)
+DATE_LIKE = (
+    r"^\s*(\d{1,4}[-/.年]\d{1,2}|\d{5}(\.\d+)?\s*$|\d{8}\s*$|\d{1,2}[ -][A-Za-z]{3}"
+    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{2,4})"
+)
 _AS_OF_WORDS = re.compile(r"as\s+(of|at)|截止|截至|日期|date|至|ending|balance", re.IGNORECASE)
 
 
@@ -57,19 +62,23 @@ def classify(
     one per currency)."""
     label = pl.col("__label").str.to_lowercase().str.replace_all(r"\s+", "")
     filled = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in cells])
-    anchored = pl.any_horizontal([pl.col(a).is_not_null() for a in anchors]) if anchors else None
+    anchored = (
+        pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors]).fill_null(False)
+        if anchors
+        else None
+    )
     unanchored = ~anchored if anchored is not None else pl.lit(True)
     others = [pl.col(c).is_not_null() for c in cells if c not in amounts]
     only_amounts = ~pl.any_horizontal(others) if others and amounts else pl.lit(False)
     kind = (
         pl.when(filled == 0)
         .then(pl.lit("blank"))
+        .when(label.str.contains(FOOTER) & unanchored)
+        .then(pl.lit("footer"))
         .when(label.str.contains(GRAND_TOTAL) & unanchored)
         .then(pl.lit("total"))
         .when(label.str.contains(SUBTOTAL) & unanchored)
         .then(pl.lit("subtotal"))
-        .when(label.str.contains(FOOTER) & unanchored)
-        .then(pl.lit("footer"))
         .when(only_amounts & unanchored)
         .then(pl.lit("total"))
         .when((filled == 1) & unanchored)
