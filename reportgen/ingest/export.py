@@ -12,6 +12,7 @@ each row by its document type, group line-level rows into documents.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -142,13 +143,13 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     body, long_rows = grid.read_body(path, sniffed, header_row, head, width, sheet)
     cells = grid.column_names(width)
     used = {f: cells[i] for f, i in fields.items()}
-    body = body.with_columns(__label=pl.coalesce([pl.col(c) for c in cells]))
-    if sniffed.kind == "text" and sniffed.encoding:
-        body = grid.decode_columns(body, [*set(used.values()), "__label"], sniffed.encoding)
-    body = body.with_columns(pl.col("__label").str.strip_chars())
+    decode = grid.decoder(sniffed)
     anchors = [used[f] for f in ("date", "due_date") if f in used]
     amounts = [used[f] for f in (*mp.MONEY_FIELDS, "currency", "dc") if f in used]
-    body = layout.classify(body, cells, anchors, amounts)
+    body = layout.classify(body, cells, anchors, amounts, decode)
+    if decode is not None:
+        text = [c for f, c in used.items() if f not in ("name",)]
+        body = body.with_columns(decode(body[c]) for c in dict.fromkeys(text))
     body = body.filter(pl.col("__class") != "blank")
     report.rows_read = body.height
     if body.height == 0:
@@ -185,7 +186,7 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
         file,
     )
     problems += totals_problems
-    reads, more, derived = _route(parsed, mapping, report, file)
+    reads, more, derived = _route(parsed, mapping, report, file, decode)
     problems += more
     report.mapping_toml = mapping_toml(report, mapping, sniffed)
     return Export(reads, report, problems, derived)
@@ -388,27 +389,39 @@ def _fmt_micro(value: int) -> str:
 # --- routing ----------------------------------------------------------------------------
 
 
-def _currency(expr: pl.Expr) -> pl.Expr:
-    text = expr.str.strip_chars()
-    named = text.str.to_lowercase().replace_strict(
-        list(CURRENCY_NAMES), list(CURRENCY_NAMES.values()), default=None
+def _currency(values: pl.Series) -> pl.Expr:
+    """ISO codes from codes or names (人民币 -> CNY), worked out once per distinct value."""
+    distinct = values.drop_nulls().unique()
+    codes = [CURRENCY_NAMES.get(v.strip().lower(), v.strip().upper()) for v in distinct]
+    return pl.col(values.name).replace_strict(
+        distinct, pl.Series(codes, dtype=pl.String), default=None
     )
-    return pl.coalesce(named, text.str.to_uppercase())
 
 
 def _route(
-    parsed: pl.DataFrame, mapping: mp.Mapping, report: ExportReport, file: str
+    parsed: pl.DataFrame,
+    mapping: mp.Mapping,
+    report: ExportReport,
+    file: str,
+    decode: Callable[[pl.Series], pl.Series] | None,
 ) -> tuple[dict[str, Read], list[pl.DataFrame], bool]:
+    """Rows to tables. Customer names are decoded (`decode`, see grid) only once per
+    customer, where they are kept."""
     problems: list[pl.DataFrame] = []
     frame = parsed.filter(~pl.col("__bad")).drop("__bad")
     cols = set(frame.columns)
     table = mapping.table or _infer_table(cols)
     if table == "customers":
+        if decode is not None and "name" in frame.columns:
+            frame = frame.with_columns(decode(frame["name"]))
         return _customers(frame, report, file), problems, False
 
     # the customer: its id, else its name, else the group label above (Xero contact rows)
     if "customer_id" not in cols:
         source = "name" if "name" in cols else "__group"
+        if source == "name" and decode is not None:
+            frame = frame.with_columns(decode(frame["name"]))
+            decode = None
         frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
     # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
     amount = next((f for f in ("amount", "line_amount", "open_amount") if f in cols), "amount")
@@ -479,6 +492,8 @@ def _route(
             .group_by(CUSTOMER, maintain_order=True)
             .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
         )
+        if decode is not None:
+            names = names.with_columns(decode(names["name"]))
         reads["customers"] = Read(
             names.with_columns(pl.lit(file).alias(FILE), pl.lit(0, pl.UInt32).alias(LINES)), [], 0
         )
@@ -565,10 +580,14 @@ def _tables(
     invoice with a negative amount is a credit note in disguise; in a snapshot, a credit's
     amount is what is left of it (its open part), the rest being in the invoices' balances."""
     stem = Path(file).stem
-    doc_id = pl.coalesce(
-        pl.col("document_id") if "document_id" in frame.columns else pl.lit(None, pl.String),
-        pl.format("{}#{}", pl.lit(stem), pl.col(ROW)),
-    )
+    # a document without a number (Xero credit notes, overpayments) is named by its row
+    by_row = pl.format("{}#{}", pl.lit(stem), pl.col(ROW))
+    if "document_id" not in frame.columns:
+        doc_id = by_row
+    elif frame["document_id"].null_count():
+        doc_id = pl.coalesce(pl.col("document_id"), by_row)
+    else:
+        doc_id = pl.col("document_id")
     signed = pl.col("__signed")
     if snapshot:
         open_ = pl.col("open_amount").fill_null(0)
@@ -592,7 +611,7 @@ def _tables(
     common = {
         ROW: pl.col(ROW),
         CUSTOMER: pl.col(CUSTOMER),
-        "currency": _currency(pl.col("currency")) if "currency" in frame.columns else text,
+        "currency": _currency(frame["currency"]) if "currency" in frame.columns else text,
         FILE: pl.lit(file),
         LINES: pl.col(LINES),
     }
@@ -674,7 +693,7 @@ def _customers(frame: pl.DataFrame, report: ExportReport, file: str) -> dict[str
         names.insert(0, CUSTOMER)
     out = frame.select(ROW, *names, pl.lit(file).alias(FILE), pl.lit(1, pl.UInt32).alias(LINES))
     if "currency" in out.columns:
-        out = out.with_columns(currency=_currency(pl.col("currency")))
+        out = out.with_columns(currency=_currency(out["currency"]))
     return {"customers": _canonical("customers", out, file, report)}
 
 

@@ -5,7 +5,7 @@ would number it (the first row of the file is 1).
 Text in GB18030 (or any other ASCII-compatible encoding) is not transcoded up front: its bytes
 are read as Latin-1, which Polars can split at full speed because delimiters, quotes and line
 ends are ASCII and never occur inside a GBK character; only the columns that turn out to hold
-other characters are decoded afterwards (`decode_columns`), a few distinct values at a time.
+other characters are decoded afterwards (`decoder`), a few distinct values at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,21 +132,23 @@ def _utf8_source(path: Path, encoding: str) -> Path | bytes:
         ) from None
 
 
-def decode_columns(frame: pl.DataFrame, columns: list[str], encoding: str) -> pl.DataFrame:
-    """Columns read as Latin-1 (see the module note) decoded from `encoding`; a cell that is
-    not valid in that encoding keeps replacement characters and is named later by the rules
-    that read it. Only columns holding non-ASCII text are touched, distinct values once."""
-    if codecs.lookup(encoding).name in _UTF8 or encoding.startswith("utf"):
-        return frame
-    fixed = []
-    for name in columns:
-        col = frame[name]
+def decoder(sniffed: Sniffed) -> Callable[[pl.Series], pl.Series] | None:
+    """For a text file read as Latin-1 (see the module note): decodes a column of it."""
+    if sniffed.kind != "text" or not sniffed.encoding:
+        return None
+    name = codecs.lookup(sniffed.encoding).name
+    if name not in {codecs.lookup(e).name for e in _ASCII_SAFE}:
+        return None
+    encoding = sniffed.encoding
+
+    def decode(col: pl.Series) -> pl.Series:
         if not (col.str.len_bytes() != col.str.len_chars()).any():
-            continue  # all ASCII: the same in every ASCII-compatible encoding
+            return col  # all ASCII: the same in every ASCII-compatible encoding
         distinct = col.drop_nulls().unique()
         decoded = _decode_series(distinct, encoding)
-        fixed.append(col.replace_strict(distinct, decoded, default=None).alias(name))
-    return frame.with_columns(fixed) if fixed else frame
+        return col.replace_strict(distinct, decoded, default=None).alias(col.name)
+
+    return decode
 
 
 _SEP = "\x1f"  # unit separator: ASCII, never part of a multi-byte character

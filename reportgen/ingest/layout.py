@@ -9,6 +9,7 @@ classified by vectorised tests on its first non-blank cell; nothing is dropped u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import polars as pl
 
@@ -24,7 +25,7 @@ FOOTER = (
 )
 # a cell that could be a date (so that a row holding one is a document, whatever its label)
 DATE_LIKE = (
-    r"^\s*(\d{1,4}[-/.年]\d{1,2}|\d{5}(\.\d+)?\s*$|\d{8}\s*$|\d{1,2}[ -][A-Za-z]{3}"
+    r"^\s*(\d{1,4}\D{1,3}\d{1,2}|\d{5}(\.\d+)?\s*$|\d{8}\s*$|\d{1,2}[ -][A-Za-z]{3}"
     r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{2,4})"
 )
 _AS_OF_WORDS = re.compile(r"as\s+(of|at)|截止|截至|日期|date|至|ending|balance", re.IGNORECASE)
@@ -53,36 +54,53 @@ def title_as_of(rows: list[list[str]]):
 
 
 def classify(
-    body: pl.DataFrame, cells: list[str], anchors: list[str], amounts: list[str]
+    body: pl.DataFrame,
+    cells: list[str],
+    anchors: list[str],
+    amounts: list[str],
+    decode: Callable[[pl.Series], pl.Series] | None = None,
 ) -> pl.DataFrame:
-    """Adds `__class` (data, blank, total, subtotal, footer, group) to a body that has
-    `__label` (its first non-blank cell, decoded). `anchors` are the columns a data row
-    fills (its dates): a total-like label in a row that has them is data, not a total. A row
-    with nothing but amounts (and their currency) is a total without a label (SAP prints
-    one per currency)."""
-    label = pl.col("__label").str.to_lowercase().str.replace_all(r"\s+", "")
+    """Adds `__class` (data, blank, total, subtotal, footer, group) and `__label` (the first
+    non-blank cell, of rows that are not data) to the body. `anchors` are the columns a
+    data row fills (its dates): a row whose anchor looks like a date is data, whatever its
+    label; only the other rows (a few: titles, totals, footers) are looked at closely, their
+    label decoded (`decode`) first. A row with nothing but amounts (and their currency) is a
+    total without a label (SAP prints one per currency)."""
+    if anchors:
+        dated = pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors])
+        anchored = body.select(dated.fill_null(False)).to_series()
+    else:
+        anchored = pl.Series([False] * body.height)
+    rest = body.filter(~anchored)
+    label = pl.coalesce([pl.col(c) for c in cells])
+    labels = rest.select(label).to_series()
+    if decode is not None:
+        labels = decode(labels)
+    rest = rest.with_columns(__label=labels.str.strip_chars())
+    key = pl.col("__label").str.to_lowercase().str.replace_all(r"\s+", "")
     filled = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in cells])
-    anchored = (
-        pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors]).fill_null(False)
-        if anchors
-        else None
-    )
-    unanchored = ~anchored if anchored is not None else pl.lit(True)
     others = [pl.col(c).is_not_null() for c in cells if c not in amounts]
     only_amounts = ~pl.any_horizontal(others) if others and amounts else pl.lit(False)
     kind = (
         pl.when(filled == 0)
         .then(pl.lit("blank"))
-        .when(label.str.contains(FOOTER) & unanchored)
+        .when(key.str.contains(FOOTER))
         .then(pl.lit("footer"))
-        .when(label.str.contains(GRAND_TOTAL) & unanchored)
+        .when(key.str.contains(GRAND_TOTAL))
         .then(pl.lit("total"))
-        .when(label.str.contains(SUBTOTAL) & unanchored)
+        .when(key.str.contains(SUBTOTAL))
         .then(pl.lit("subtotal"))
-        .when(only_amounts & unanchored)
+        .when(only_amounts)
         .then(pl.lit("total"))
-        .when((filled == 1) & unanchored)
+        .when(filled == 1)
         .then(pl.lit("group"))
         .otherwise(pl.lit("data"))
     )
-    return body.with_columns(__class=kind)
+    classes = rest.select(kind).to_series()
+    where = anchored.not_().arg_true()
+    full_class = pl.Series("__class", ["data"] * body.height, dtype=pl.String)
+    full_label = pl.Series("__label", [None] * body.height, dtype=pl.String)
+    if where.len():
+        full_class = full_class.scatter(where, classes)
+        full_label = full_label.scatter(where, rest["__label"])
+    return body.with_columns(full_class, full_label)
