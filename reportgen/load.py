@@ -400,9 +400,7 @@ def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
             chain.append(pl.col("__cust_ccy").str.to_uppercase())
         chain.append(pl.lit(base))
         frame = frame.with_columns(currency=pl.coalesce(chain))
-        reads[name].frame = frame.drop(
-            [c for c in frame.columns if c.startswith("__") and c != ROW]
-        )
+        reads[name].frame = frame.drop("__inv_ccy", "__cust_ccy", strict=False)
 
     fill("invoices", via_invoice=False)
     inv_ccy = reads["invoices"].frame.select("invoice_id", __inv_ccy=pl.col("currency"))

@@ -537,9 +537,11 @@ def _dc_negative() -> pl.Expr:
 
 
 def _flip_by_dc(frame: pl.DataFrame, name: str, value: pl.Expr | None = None) -> pl.Expr:
+    """A credit (H, 贷) is negative whether or not the export also prints its minus (SAP
+    shows both); a debit keeps its sign as written, so a red-ink debit (借 with a negative
+    amount, a reversal) stays negative."""
     value = pl.col(name) if value is None else value
-    negative = _dc_negative()
-    return pl.when(negative).then(-value.abs()).when(~negative).then(value.abs()).otherwise(value)
+    return pl.when(_dc_negative()).then(-value.abs()).otherwise(value)
 
 
 def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str) -> pl.Expr:
