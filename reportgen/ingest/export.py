@@ -266,12 +266,7 @@ def _parse(
             typed[name] = _money(raw, style)
             reasons[name] = "not a number"
         elif name in mp.DATE_FIELDS:
-            sample = raw.drop_nulls().unique()
-            fmt = (
-                values.detect_date_format(sample, column=header, hint=hint)
-                if sample.len()
-                else "%Y-%m-%d"
-            )
+            fmt = _date_format(raw, header, hint)
             report.date_formats[name] = fmt
             typed[name] = frame.select(values.date_expr(pl.col(name), fmt)).to_series()
             reasons[name] = f"not a date ({fmt})"
@@ -294,6 +289,22 @@ def _parse(
             )
     parsed = frame.with_columns([s.alias(n) for n, s in typed.items()]).with_columns(bad)
     return parsed, problems
+
+
+def _date_format(raw: pl.Series, header: str, hint: str | None) -> str:
+    """The column's date format, from its distinct values. A few cells that are not dates
+    at all (`next tuesday`) do not hide the format of the others: they are left to be
+    rejected row by row; a column where most cells are not dates is refused as a whole."""
+    sample = raw.drop_nulls().unique()
+    if not sample.len():
+        return "%Y-%m-%d"
+    try:
+        return values.detect_date_format(sample, column=header, hint=hint)
+    except values.UnknownDateFormat:
+        dated = sample.filter(sample.str.contains(layout.DATE_LIKE))
+        if dated.len() * 2 <= sample.len():
+            raise
+        return values.detect_date_format(dated, column=header, hint=hint)
 
 
 # plain amounts, with or without thousands marks: the fast path for most cells
@@ -519,6 +530,8 @@ def _infer_table(cols: set[str]) -> str:
 def _signed(frame: pl.DataFrame, amount: str, problems: list, file: str) -> pl.Expr:
     if amount in frame.columns:
         value = pl.col(amount)
+        if "tax" in frame.columns and amount != "open_amount":
+            value = value + pl.col("tax").fill_null(0)
     elif {"debit", "credit"} <= set(frame.columns):
         value = pl.col("debit").fill_null(0) - pl.col("credit").fill_null(0)
     else:
@@ -590,6 +603,10 @@ def _tables(
         doc_id = pl.coalesce(pl.col("document_id"), by_row)
     else:
         doc_id = pl.col("document_id")
+    frame = frame.with_columns(__id=doc_id)
+    if not snapshot:
+        frame = _distinct_credit_ids(frame)
+    doc_id = pl.col("__id")
     signed = pl.col("__signed")
     if snapshot:
         open_ = pl.col("open_amount").fill_null(0)
@@ -625,9 +642,7 @@ def _tables(
             **common,
             "invoice_id": doc_id,
             "invoice_date": pl.col("date"),
-            "due_date": pl.col("due_date")
-            if "due_date" in frame.columns
-            else pl.lit(None, pl.Date),
+            "due_date": _due_date(frame),
             "amount": signed.abs() if snapshot else signed,
         }
         if snapshot:
@@ -650,7 +665,10 @@ def _tables(
             file,
             report,
         )
-    payments = frame.filter(kind.is_in(["payment", "refund"]))
+    payments = pl.concat(
+        [frame.filter(kind.is_in(["payment", "refund"])), *_implied_payments(frame, snapshot)],
+        how="diagonal_relaxed",
+    )
     if payments.height:
         reads["payments"] = _canonical(
             "payments",
@@ -659,13 +677,79 @@ def _tables(
                 payment_id=doc_id,
                 payment_date=pl.col("date"),
                 amount=pl.when(kind == "refund").then(-credit_amount).otherwise(credit_amount),
-                invoice_id=reference,
+                invoice_id=pl.col("reference")
+                if "reference" in payments.columns and not snapshot
+                else text,
                 method=pl.col("method") if "method" in frame.columns else text,
             ),
             file,
             report,
         )
     return reads
+
+
+def _due_date(frame: pl.DataFrame) -> pl.Expr:
+    """The due date printed, else the document's own terms in days (MYOB), else none (the
+    loader then takes the customer's terms, else 30 days)."""
+    due = pl.col("due_date") if "due_date" in frame.columns else pl.lit(None, pl.Date)
+    if "payment_terms_days" in frame.columns:
+        due = pl.coalesce(due, pl.col("date") + pl.duration(days=pl.col("payment_terms_days")))
+    return due
+
+
+def _implied_payments(frame: pl.DataFrame, snapshot: bool) -> list[pl.DataFrame]:
+    """Payments an export states inside other rows: an amount paid at the time of sale
+    (MYOB `Amount Paid`, quoting its sale, dated with it) and the unused part of a payment
+    (Zoho `Unused Amount`, once per payment, quoting nothing: it joins the pool)."""
+    out = []
+    kind = pl.col("__kind")
+    if "paid_amount" in frame.columns and not snapshot:
+        paid = frame.filter((kind == "invoice") & (pl.col("paid_amount") > 0))
+        out.append(
+            paid.with_columns(
+                reference=pl.col("__id"),
+                __id=pl.format("{} (paid)", pl.col("__id")),
+                __signed=pl.col("paid_amount"),
+                __kind=pl.lit("payment"),
+                **{LINES: pl.lit(0, pl.UInt32)},
+            )
+        )
+    if "unused_amount" in frame.columns:
+        number = pl.col("document_id") if "document_id" in frame.columns else pl.col("__id")
+        first = frame.filter(kind == "payment").unique(number, keep="first", maintain_order=True)
+        unused = first.filter(pl.col("unused_amount") > 0)
+        out.append(
+            unused.with_columns(
+                reference=pl.lit(None, pl.String),
+                __id=pl.format("{} (unused)", number),
+                __signed=pl.col("unused_amount"),
+                **{LINES: pl.lit(0, pl.UInt32)},
+            )
+        )
+    return [f for f in out if f.height]
+
+
+def _distinct_credit_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """Payments and credits that share a number but differ (Zoho: one row per invoice a
+    payment is applied to; Sage: `BACS` as the reference of every receipt) are separate
+    records: each is named by its number and the invoice it quotes, else its row. Exact
+    repeats keep their number, so that the loader drops them as duplicates."""
+    credit = pl.col("__kind").is_in(["payment", "refund", "credit_note", "write_off"])
+    content = [c for c in ("__signed", "date", CUSTOMER, "reference") if c in frame.columns]
+    differs = credit & (pl.struct(content).n_unique().over("__id", "__kind") > 1)
+    if not frame.select(differs.any()).item():
+        return frame
+    quoted = pl.col("reference") if "reference" in frame.columns else pl.lit(None, pl.String)
+    named = pl.when(quoted.is_not_null()).then(pl.format("{} → {}", pl.col("__id"), quoted))
+    named = named.otherwise(pl.format("{} (row {})", pl.col("__id"), pl.col(ROW)))
+    frame = frame.with_columns(__id=pl.when(differs).then(named).otherwise(pl.col("__id")))
+    # two applications of one payment to one invoice: still apart
+    again = differs & pl.col("__id").is_duplicated()
+    return frame.with_columns(
+        __id=pl.when(again)
+        .then(pl.format("{} (row {})", pl.col("__id"), pl.col(ROW)))
+        .otherwise(pl.col("__id"))
+    )
 
 
 def _canonical(name: str, frame: pl.DataFrame, file: str, report: ExportReport) -> Read:

@@ -26,7 +26,17 @@ from pathlib import Path
 from reportgen.read import DataError
 
 # the intermediate vocabulary (see presets/synonyms.toml), and what each field holds
-MONEY_FIELDS = ("amount", "line_amount", "open_amount", "debit", "credit", "credit_limit")
+MONEY_FIELDS = (
+    "amount",
+    "line_amount",
+    "open_amount",
+    "tax",  # added to `amount` where an export gives net and tax apart (Sage)
+    "paid_amount",  # paid at the time of sale (MYOB): a payment on that document
+    "unused_amount",  # the part of a payment not applied to the invoice on its row (Zoho)
+    "debit",
+    "credit",
+    "credit_limit",
+)
 DATE_FIELDS = ("date", "due_date")
 # what a mapping file may call a field, per target table (the SPEC's own column names)
 ALIASES = {
@@ -157,6 +167,9 @@ FIELDS = (
     "dc",
     "debit",
     "credit",
+    "tax",
+    "paid_amount",
+    "unused_amount",
     "method",
     "credit_limit",
     "payment_terms_days",
