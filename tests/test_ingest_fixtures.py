@@ -91,6 +91,10 @@ def test_fixture(case: Path, tmp_path: Path) -> None:
                 report.rows_loaded + report.rows_skipped + report.rows_rejected
             ), report
         assert check.exit_code == (1 if rows["rejected"] else 0), text
+        # the fixtures print correct totals: checking them must not cry wolf
+        warnings = json.loads(problems.read_text())
+        mismatches = [p for p in warnings if "printed total" in (p["reason"] or "")]
+        assert len(mismatches) == expected.get("total_mismatches", 0), mismatches
 
     out = tmp_path / "aging.json"
     aging = _run(["aging", str(data), *args, "--as-of", expected["as_of"], "--out", str(out)])

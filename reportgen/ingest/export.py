@@ -63,6 +63,7 @@ class ExportReport:
     columns: dict[str, str] = field(default_factory=dict)  # field -> header in the file
     ignored: list[str] = field(default_factory=list)
     date_formats: dict[str, str] = field(default_factory=dict)
+    decimal_marks: dict[str, str] = field(default_factory=dict)  # money field -> "." or ","
     as_of: date | None = None
     rows_read: int = 0
     totals_checked: int = 0
@@ -180,7 +181,7 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     parsed, bad = _parse(frame, report, mapping, options, file)
     problems += bad
     totals_problems, report.totals_checked = _check_totals(
-        totals.select(ROW, "__label", **{f: pl.col(c) for f, c in used.items()}),
+        totals.select(ROW, "__label", "__class", **{f: pl.col(c) for f, c in used.items()}),
         parsed,
         report,
         file,
@@ -264,6 +265,7 @@ def _parse(
                 else values.detect_number_style(raw.drop_nulls().head(5000))
             )
             typed[name] = _money(raw, style)
+            report.decimal_marks[name] = style.decimal
             reasons[name] = "not a number"
         elif name in mp.DATE_FIELDS:
             fmt = _date_format(raw, header, hint)
@@ -345,10 +347,16 @@ def _check_totals(
     if totals.height == 0 or not money_fields:
         return [], 0
     good = parsed.filter(~pl.col("__bad"))
+    if "dc" in good.columns:  # a credit (H, 贷) counts negative, as in the amounts loaded
+        credit = _dc_negative().fill_null(False)
+        good = good.with_columns(
+            pl.when(credit).then(-pl.col(f).abs()).otherwise(pl.col(f)).alias(f)
+            for f in money_fields
+            if f in good.columns
+        )
     problems, checked, previous = [], 0, 0
     for row in totals.iter_rows(named=True):
-        label = (row["__label"] or "").replace(" ", "").lower()
-        grand = bool(pl.Series([label]).str.contains(layout.GRAND_TOTAL)[0])
+        grand = row["__class"] == "total"
         rows = good.filter(pl.col(ROW) < row[ROW])
         if not grand:
             start = max(previous, _group_start(parsed, row[ROW]))
@@ -356,26 +364,39 @@ def _check_totals(
             previous = row[ROW]
         if grand and row.get("currency") and "currency" in rows.columns:
             rows = rows.filter(pl.col("currency") == row["currency"].strip())
+        negative = _dc_credit(row.get("dc"))
         for name in money_fields:
             printed = row[name]
             if printed is None:
                 continue
-            style = values.detect_number_style(pl.Series([printed]))
+            style = values.NumberStyle(report.decimal_marks.get(name, "."))
             value = pl.select(money.parse_micro(values.money_text(pl.lit(printed), style))).item()
             if value is None:
                 continue
             checked += 1
-            total = rows[name].sum() if name in rows.columns else 0
-            if total != value:
-                header = report.columns.get(name, name)
-                diff = _fmt_micro(value - total)
-                reason = (
-                    f"printed total {printed.strip()} in '{header}' does not match the "
-                    f"rows it closes ({_fmt_micro(total)}; difference {diff}): reported, "
-                    "not used"
-                )
-                problems.append(listed(file, "warning", reason, rows=[row[ROW]], columns=[header]))
+            if negative:
+                value = -abs(value)
+            total = int(rows[name].sum() or 0) if name in rows.columns else 0
+            unsigned = negative is None and value >= 0  # a total printed without its sign
+            if total == value or (unsigned and abs(total) == value):
+                continue
+            header = report.columns.get(name, name)
+            diff = _fmt_micro(value - total)
+            reason = (
+                f"printed total {printed.strip()} in '{header}' does not match the "
+                f"rows it closes ({_fmt_micro(total)}; difference {diff}): reported, "
+                "not used"
+            )
+            problems.append(listed(file, "warning", reason, rows=[row[ROW]], columns=[header]))
     return problems, checked
+
+
+def _dc_credit(indicator: str | None) -> bool | None:
+    """True for a credit indicator (H, 贷), False for a debit one, None when there is none."""
+    if not indicator or not indicator.strip():
+        return None
+    known = {k.lower(): v for k, v in values.DEBIT_CREDIT.items()}
+    return known.get(indicator.strip().lower())
 
 
 def _group_start(parsed: pl.DataFrame, before: int) -> int:
