@@ -253,3 +253,15 @@ def test_header_only_and_unreadable_files_are_refused(tmp_path: Path) -> None:
     assert "no rows below the header" in ds.errors["reason"][0]
     _write(tmp_path / "b" / "notes.csv", "hello\nworld\n")
     assert "no header row found" in load(tmp_path / "b").errors["reason"][0]
+
+
+def test_scientific_notation_is_not_an_amount(tmp_path: Path) -> None:
+    """Excel turns long numbers into `1.5E+06`: not an amount anyone wrote, so rejected."""
+    _write(
+        tmp_path / "d" / "list.csv",
+        "Invoice Number,Customer Name,Invoice Date,Total\nA1,Ana,2026-01-05,1.5E+06\n"
+        "A2,Bo,2026-01-06,\"(1,200.00)\"\n",
+    )
+    ds = load(tmp_path / "d")
+    assert ds.errors.select("row", "value").rows() == [(2, "1.5E+06")]
+    assert ds.tables["credit_notes"]["amount"].to_list() == [120000]

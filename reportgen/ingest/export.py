@@ -328,7 +328,10 @@ def _money(raw: pl.Series, style: values.NumberStyle) -> pl.Series:
     out = frame.select(pl.when(simple).then(money.parse_micro(plain))).to_series()
     rest = raw.is_not_null() & ~simple.fill_null(False)
     if rest.any():
-        other = frame.filter(rest).select(money.parse_micro(values.money_text(pl.col("v"), style)))
+        text = values.money_text(pl.col("v"), style)
+        # only canonical text is a number (a Decimal cast would also take `1e5`)
+        number = pl.when(text.str.contains(values.CANONICAL)).then(money.parse_micro(text))
+        other = frame.filter(rest).select(number)
         out = out.scatter(rest.arg_true(), other.to_series())
     return out.alias(raw.name)
 
