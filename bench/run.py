@@ -1,6 +1,6 @@
 """Benchmark `reportgen aging` against a bare `polars.read_csv` of the same data folder.
 
-Usage: uv run python bench/run.py [--sizes 1000000,10000000] [--steps bare,aging,capped]
+Usage: uv run python bench/run.py [--sizes 1000000,10000000] [--steps bare,aging,capped,ingest]
                                   [--cap-mb 2048] [--safety-mb 16384] [--timeout 1800]
                                   [--repeat 3]
 
@@ -8,6 +8,9 @@ For each size, generates bench/data/N/ once (bench/generate.py), then times each
 fresh subprocess: wall time, and the child's own peak RSS from os.wait4 (rusage of exactly that
 child). The capped step reruns aging on the largest size, CSV and Parquet, inside a hard memory
 cap (cgroup v2, else cgroup v1, else RLIMIT_AS), with default settings and then `--chunks 8`.
+The ingest step times `reportgen check --preset kingdee` of the same invoices written as a messy
+Kingdee 应收单 export (bench/data/N-messy/, bench/generate_messy.py: GB18030, a title block,
+thousands separators, a 合计 row) against a bare read_csv of the clean invoices and customers.
 Every other run sits under a generous safety cap and a timeout, so a runaway child cannot take
 the machine down. Results are printed as a table and written to
 bench/results/bench-<timestamp>.json.
@@ -37,6 +40,8 @@ DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 AS_OF = "2025-12-31"
 RATIO_TARGET = 3.0
+INGEST_RATIO_TARGET = 2.0
+MESSY_FILE = "应收单列表.csv"  # bench/generate_messy.py
 PEAK_TARGET_MB = 6 * 1024
 PEAK_TARGET_ROWS = 10_000_000
 TABLES = ("customers", "invoices", "payments", "credit_notes")
@@ -45,6 +50,11 @@ LONG_RUN_S = 60.0  # a run this long is not repeated: one sample is precise enou
 BARE_READ = (
     "import pathlib, sys, polars as pl; "
     "frames = [pl.read_csv(p) for p in sorted(pathlib.Path(sys.argv[1]).glob('*.csv'))]"
+)
+# The floor of the ingest step: the clean equivalent of the messy export, invoices + customers.
+BARE_READ_CLEAN = (
+    "import pathlib, sys, polars as pl; folder = pathlib.Path(sys.argv[1]); "
+    "frames = [pl.read_csv(folder / f'{t}.csv') for t in ('invoices', 'customers')]"
 )
 
 _started = time.perf_counter()
@@ -66,6 +76,7 @@ class Measurement:
     cpu_s: float = 0.0  # user + system CPU time: robust when other work shares the cores
     timed_out: bool = False
     stderr_tail: str = ""
+    stdout_head: str = ""  # the first lines: what `reportgen check` read, loaded and rejected
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -94,10 +105,8 @@ def measure(
     """
     started = time.perf_counter()
     timed_out = False
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(
-            [*(prefix or []), *command], stdout=subprocess.DEVNULL, stderr=err, cwd=REPO
-        )
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([*(prefix or []), *command], stdout=out, stderr=err, cwd=REPO)
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
@@ -109,10 +118,14 @@ def measure(
         child.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()[-5:]
+        out.seek(0)
+        head = out.read(64 * 1024).decode(errors="replace").splitlines()[:40]
     wall = round(time.perf_counter() - started, 2)
     peak = round(usage.ru_maxrss / 1024, 1)
     cpu = round(usage.ru_utime + usage.ru_stime, 2)
-    return Measurement(command, wall, peak, child.returncode, cpu, timed_out, "\n".join(tail))
+    return Measurement(
+        command, wall, peak, child.returncode, cpu, timed_out, "\n".join(tail), "\n".join(head)
+    )
 
 
 # --- memory caps -------------------------------------------------------------------------
@@ -195,8 +208,11 @@ class Runner:
         result.extra.update(cap_mb=cap, mechanism=self.mechanism, reportgen_code=code)
         return result
 
-    def repeated(self, label: str, command: list[str]) -> Measurement:
-        """Median wall time and largest peak over the runs; stops at a failure or a long run."""
+    def repeated(
+        self, label: str, command: list[str], ok_codes: tuple[int, ...] = (0,)
+    ) -> Measurement:
+        """Median wall time and largest peak over the runs; stops at a failure (an exit code
+        not in ok_codes) or a long run."""
         runs: list[Measurement] = []
         for i in range(self.repeat):
             log(f"{label} (run {i + 1}/{self.repeat})")
@@ -206,17 +222,18 @@ class Runner:
                 f"{label}: {last.outcome}, {last.wall_s:.2f}s wall, {last.cpu_s:.2f}s CPU, "
                 f"peak {last.peak_rss_mb:,.0f} MB"
             )
-            if not last.ok:
+            if last.returncode not in ok_codes:
                 return last
             if last.wall_s > LONG_RUN_S:
                 break
         if len({r.extra["reportgen_code"] for r in runs}) > 1:
             log(f"{label}: WARNING reportgen/*.py changed between runs; the median mixes versions")
+        walls = [r.wall_s for r in runs]  # before runs[0] becomes the summary
         result = runs[0]
-        result.wall_s = round(statistics.median(r.wall_s for r in runs), 2)
+        result.wall_s = round(statistics.median(walls), 2)
         result.cpu_s = round(statistics.median(r.cpu_s for r in runs), 2)
         result.peak_rss_mb = max(r.peak_rss_mb for r in runs)
-        result.extra["wall_s_runs"] = [r.wall_s for r in runs]
+        result.extra["wall_s_runs"] = walls
         return result
 
 
@@ -234,6 +251,23 @@ def ensure_data(n: int, fmt: str = "csv") -> Path:
     subprocess.run(
         [sys.executable, str(BENCH / "generate.py"), str(n), str(partial), "--format", fmt],
         check=True,
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return target
+
+
+def ensure_messy(n: int) -> Path:
+    """bench/data/N-messy/应收单列表.csv, written once from bench/data/N."""
+    clean = ensure_data(n)
+    target = DATA / f"{n}-messy"
+    if (target / MESSY_FILE).exists():
+        return target
+    log(f"{n:,}: writing the Kingdee export into {target.relative_to(REPO)}")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate_messy.py"), str(clean), str(partial)], check=True
     )
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
@@ -270,16 +304,75 @@ def same_report(a: Path, b: Path) -> bool | None:
 
 
 def code_version() -> str:
-    """A short hash of reportgen/*.py, recorded with every run: the core may change under us."""
+    """A short hash of reportgen's code and presets, recorded with every run: the core and the
+    ingest layer may change under us."""
     digest = hashlib.sha1()
-    for path in sorted((REPO / "reportgen").glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    package = REPO / "reportgen"
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
+        digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
     return digest.hexdigest()[:10]
 
 
 def cli_available() -> bool:
     package = REPO / "reportgen"
     return (package / "__main__.py").exists() and (package / "cli.py").exists()
+
+
+def check_command(folder: Path) -> list[str]:
+    return [sys.executable, "-m", "reportgen", "check", str(folder), "--preset", "kingdee"]
+
+
+def check_counts(stdout: str) -> dict[str, int] | None:
+    """The messy file's row of `reportgen check`'s files table: rows read, loaded, skipped,
+    rejected (None when the table is not there)."""
+    for line in stdout.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│|").split("│")]
+        if len(cells) == 6 and cells[0] == MESSY_FILE:
+            numbers = [int(c.replace(",", "")) for c in cells[2:]]
+            return dict(zip(("read", "loaded", "skipped", "rejected"), numbers, strict=True))
+    return None
+
+
+def ingest_verdict(n: int, m: Measurement, counts: dict[str, int] | None) -> str:
+    """ "ok" when check loaded all n invoices and skipped only the 合计 row; else what is wrong.
+    Exit 1 is accepted as a finished run only when the table shows rejected rows (a bug)."""
+    if m.timed_out or m.returncode not in (0, 1):
+        return m.outcome
+    if counts is None:
+        return f"{m.outcome}, no files table in the output"
+    if m.returncode == 1 and not counts["rejected"]:
+        return f"{m.outcome} without rejected rows"
+    expected = {"read": n + 1, "loaded": n, "skipped": 1, "rejected": 0}
+    wrong = [f"{k} {counts[k]:,} (expected {v:,})" for k, v in expected.items() if counts[k] != v]
+    return "ok" if not wrong else "BUG: " + ", ".join(wrong)
+
+
+def bench_ingest(runner: Runner, n: int) -> dict[str, object]:
+    """check of the messy Kingdee export against a bare read_csv of the clean invoices and
+    customers (the same data, canonical)."""
+    clean, messy = ensure_data(n), ensure_messy(n)
+    bare_read = [sys.executable, "-c", BARE_READ_CLEAN, str(clean)]
+    bare = runner.repeated(f"{n:,}: bare read_csv of clean invoices + customers", bare_read)
+    check = runner.repeated(
+        f"{n:,}: reportgen check --preset kingdee", check_command(messy), (0, 1)
+    )
+    counts = check_counts(check.stdout_head)
+    verdict = ingest_verdict(n, check, counts)
+    log(f"{n:,}: check counts {counts}: {verdict}")
+    clean_bytes = sum((clean / f"{t}.csv").stat().st_size for t in ("invoices", "customers"))
+    result: dict[str, object] = {
+        "clean_gb": round(clean_bytes / 1e9, 3),
+        "messy_gb": folder_gb(messy),
+        "bare": asdict(bare),
+        "check": {**asdict(check), "outcome": check.outcome},
+        "counts": counts,
+        "verdict": verdict,
+    }
+    loaded = check.ok or (check.returncode == 1 and counts and counts["rejected"] > 0)
+    if bare.ok and counts is not None and loaded:
+        result["ratio"] = round(check.wall_s / bare.wall_s, 2)
+        result["cpu_ratio"] = round(check.cpu_s / bare.cpu_s, 2)
+    return result
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -297,6 +390,10 @@ def bench_size(runner: Runner, n: int, steps: set[str]) -> dict[str, object]:
         row["aging"] = {**asdict(aging), "outcome": aging.outcome}
     elif "aging" in steps:
         log(f"{n:,}: aging skipped, reportgen/cli.py does not exist yet")
+    if "ingest" in steps and cli_available():
+        row["ingest"] = bench_ingest(runner, n)
+    elif "ingest" in steps:
+        log(f"{n:,}: ingest skipped, reportgen/cli.py does not exist yet")
     bare, aging = row.get("bare"), row.get("aging")
     if bare and aging and aging["returncode"] == 0:
         row["ratio"] = round(aging["wall_s"] / bare["wall_s"], 2)
@@ -338,11 +435,13 @@ def cell(value: float | None, width: int, fmt: str = ".2f", missing: str = "-") 
 
 
 def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) -> None:
-    print(
-        f"{'rows':>12} {'GB':>6} {'bare s':>8} {'aging s':>8} {'ratio':>6} {'CPU ratio':>9} "
-        f"{'bare MB':>8} {'aging MB':>9}  targets"
-    )
-    for row in rows:
+    aging_rows = [row for row in rows if "bare" in row or "aging" in row]
+    if aging_rows:
+        print(
+            f"{'rows':>12} {'GB':>6} {'bare s':>8} {'aging s':>8} {'ratio':>6} {'CPU ratio':>9} "
+            f"{'bare MB':>8} {'aging MB':>9}  targets"
+        )
+    for row in aging_rows:
         bare, aging = row.get("bare") or {}, row.get("aging") or {}
         aging_ok = aging.get("returncode") == 0
         cells = [
@@ -357,6 +456,7 @@ def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) 
             cell(aging.get("peak_rss_mb"), 9, ",.0f"),
         ]  # fmt: skip
         print(" ".join(cells) + "  " + targets(row))
+    print_ingest([row for row in rows if "ingest" in row])
     for run in capped:
         extra = run["extra"]
         cgroup_peak = extra.get("cgroup_peak_mb")
@@ -371,6 +471,40 @@ def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) 
                 else ""
             )
         )
+
+
+def print_ingest(rows: list[dict[str, object]]) -> None:
+    """The ingest step: check of the messy Kingdee export vs bare read_csv of the clean data."""
+    if not rows:
+        return
+    print(
+        "ingest: `reportgen check --preset kingdee` of N-messy/应收单列表.csv (GB18030) vs bare "
+        "read_csv of N/invoices.csv + customers.csv"
+    )
+    print(
+        f"{'rows':>12} {'clean GB':>8} {'messy GB':>8} {'bare s':>8} {'ingest s':>8} "
+        f"{'ratio':>6} {'CPU ratio':>9} {'bare MB':>8} {'ingest MB':>9}  counts; target"
+    )
+    for row in rows:
+        ingest = row["ingest"]
+        bare, check = ingest["bare"], ingest["check"]
+        ratio = ingest.get("ratio")
+        target = "-"
+        if ratio is not None:
+            ok = ratio <= INGEST_RATIO_TARGET
+            target = f"ratio {'<=' if ok else '>'} {INGEST_RATIO_TARGET} {'PASS' if ok else 'FAIL'}"
+        cells = [
+            f"{row['rows']:>12,}",
+            cell(ingest["clean_gb"], 8, ".3f"),
+            cell(ingest["messy_gb"], 8, ".3f"),
+            cell(bare["wall_s"] if bare["returncode"] == 0 else None, 8),
+            cell(check["wall_s"] if "ratio" in ingest else None, 8, missing=check["outcome"]),
+            cell(ratio, 6),
+            cell(ingest.get("cpu_ratio"), 9),
+            cell(bare["peak_rss_mb"], 8, ",.0f"),
+            cell(check["peak_rss_mb"], 9, ",.0f"),
+        ]  # fmt: skip
+        print(" ".join(cells) + f"  {ingest['verdict']}; {target}")
 
 
 def targets(row: dict[str, object]) -> str:
@@ -407,7 +541,9 @@ def environment() -> dict[str, object]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="invoice counts, commas")
-    parser.add_argument("--steps", default="bare,aging,capped", help="any of bare,aging,capped")
+    parser.add_argument(
+        "--steps", default="bare,aging,capped,ingest", help="any of bare,aging,capped,ingest"
+    )
     parser.add_argument("--cap-mb", type=int, default=2048, help="memory cap of the capped step")
     parser.add_argument("--safety-mb", type=int, default=16384, help="cap of every other run")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
@@ -435,7 +571,11 @@ def main(argv: list[str] | None = None) -> None:
         "environment": environment(),
         "loadavg_before_after": [load_before[0], os.getloadavg()[0]],
         "as_of": AS_OF,
-        "targets": {"ratio_max": RATIO_TARGET, "aging_peak_mb_max_at_10M": PEAK_TARGET_MB},
+        "targets": {
+            "ratio_max": RATIO_TARGET,
+            "aging_peak_mb_max_at_10M": PEAK_TARGET_MB,
+            "ingest_ratio_max": INGEST_RATIO_TARGET,
+        },
         "sizes": rows,
         "capped": capped,
     }
