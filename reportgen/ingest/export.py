@@ -26,6 +26,8 @@ from reportgen.ingest.sniff import Sniffed, sniff
 from reportgen.read import CUSTOMER, ROW, DataError, Read, listed, output_schema, problem_frame
 from reportgen.schema import TABLES
 
+Decoder = Callable[[pl.Series], pl.Series] | None
+
 FILE = "__file"  # the source file of a row, where a table gathers rows from several files
 LINES = "__lines"  # how many rows of the file a record was made of (line-level exports)
 
@@ -37,6 +39,7 @@ SKIPPED_STATUSES = {
     "draft", "void", "voided", "cancelled", "canceled", "deleted", "quote", "order",
     "estimate", "暂存", "创建", "作废", "已作废", "草稿", "未审核",
 }  # fmt: skip
+LAZY_DECODE = ("name", "type", "status", "currency")
 DOCUMENT_HEADER_FIELDS = (
     "type", "customer_id", "name", "date", "due_date", "currency", "status", "reference",
     "amount", "open_amount", "dc",
@@ -148,9 +151,6 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     anchors = [used[f] for f in ("date", "due_date") if f in used]
     amounts = [used[f] for f in (*mp.MONEY_FIELDS, "currency", "dc") if f in used]
     body = layout.classify(body, cells, anchors, amounts, decode)
-    if decode is not None:
-        text = [c for f, c in used.items() if f not in ("name",)]
-        body = body.with_columns(decode(body[c]) for c in dict.fromkeys(text))
     body = body.filter(pl.col("__class") != "blank")
     report.rows_read = body.height
     if body.height == 0:
@@ -174,11 +174,18 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
         __group=pl.when(pl.col("__class") == "group").then(pl.col("__label")).forward_fill()
     )
     totals = body.filter(pl.col("__class").is_in(["total", "subtotal"]))
-    data = body.filter((pl.col("__class") == "data") & ~pl.col(ROW).is_in(rejected_rows))
+    keep = (pl.col("__class") == "data") & ~pl.col(ROW).is_in(rejected_rows)
+    data = body.filter(keep) if not body.select(keep.all()).item() else body
     frame = data.select(ROW, "__group", **{f: pl.col(c) for f, c in used.items()})
+    del body, data  # the raw grid: no longer needed, and as large as the file
+    if decode is not None:
+        # names, types, statuses and currencies are decoded per distinct value where used
+        eager = [f for f in used if f not in LAZY_DECODE]
+        frame = frame.with_columns(decode(frame[f]) for f in eager)
     frame = _fill_down(frame)
 
     parsed, bad = _parse(frame, report, mapping, options, file)
+    del frame
     problems += bad
     totals_problems, report.totals_checked = _check_totals(
         totals.select(ROW, "__label", "__class", **{f: pl.col(c) for f, c in used.items()}),
@@ -275,7 +282,7 @@ def _parse(
         elif name == "payment_terms_days":
             typed[name] = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
         elif name not in (ROW, "__group", "__continued"):
-            typed[name] = raw.str.strip_chars()
+            typed[name] = _trimmed(raw)
     bad_cells = {n: frame[n].is_not_null() & typed[n].is_null() for n in reasons}
     bad = pl.Series("__bad", [False] * frame.height, dtype=pl.Boolean)
     for mask in bad_cells.values():
@@ -291,6 +298,13 @@ def _parse(
             )
     parsed = frame.with_columns([s.alias(n) for n, s in typed.items()]).with_columns(bad)
     return parsed, problems
+
+
+def _trimmed(raw: pl.Series) -> pl.Series:
+    """Text without surrounding blanks; most exports have none, and then nothing is copied."""
+    ends = [raw.str.starts_with(c) | raw.str.ends_with(c) for c in (" ", "\t", "\u3000")]
+    padded = ends[0] | ends[1] | ends[2]
+    return raw.str.strip_chars() if padded.any() else raw
 
 
 def _date_format(raw: pl.Series, header: str, hint: str | None) -> str:
@@ -424,10 +438,11 @@ def _fmt_micro(value: int) -> str:
 # --- routing ----------------------------------------------------------------------------
 
 
-def _currency(values: pl.Series) -> pl.Expr:
+def _currency(values: pl.Series, decode: Decoder = None) -> pl.Expr:
     """ISO codes from codes or names (人民币 -> CNY), worked out once per distinct value."""
     distinct = values.drop_nulls().unique()
-    codes = [CURRENCY_NAMES.get(v.strip().lower(), v.strip().upper()) for v in distinct]
+    texts = decode(distinct) if decode is not None else distinct
+    codes = [CURRENCY_NAMES.get(v.strip().lower(), v.strip().upper()) for v in texts]
     return pl.col(values.name).replace_strict(
         distinct, pl.Series(codes, dtype=pl.String), default=None
     )
@@ -447,16 +462,16 @@ def _route(
     cols = set(frame.columns)
     table = mapping.table or _infer_table(cols)
     if table == "customers":
-        if decode is not None and "name" in frame.columns:
-            frame = frame.with_columns(decode(frame["name"]))
+        frame = _decoded(frame, list(LAZY_DECODE), decode)
         return _customers(frame, report, file), problems, False
 
     # the customer: its id, else its name, else the group label above (Xero contact rows)
+    names_decoded = decode is None
     if "customer_id" not in cols:
         source = "name" if "name" in cols else "__group"
-        if source == "name" and decode is not None:
+        if source == "name" and not names_decoded:
             frame = frame.with_columns(decode(frame["name"]))
-            decode = None
+            names_decoded = True
         frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
     # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
     amount = next((f for f in ("amount", "line_amount", "open_amount") if f in cols), "amount")
@@ -469,8 +484,8 @@ def _route(
     # status: drafts, voids and the like are not receivables
     skip_status = {s for s in SKIPPED_STATUSES} | {mp.normal(s) for s in mapping.status_skip}
     if "status" in cols:
-        not_receivable = _normalised(frame, "status").is_in(skip_status)
-        hit = frame.filter(not_receivable.fill_null(False))
+        not_receivable = _normalised(frame, "status", decode).is_in(skip_status)
+        hit = _decoded(frame.filter(not_receivable.fill_null(False)), ["status"], decode)
         if hit.height:
             problems.append(
                 problem_frame(
@@ -483,8 +498,8 @@ def _route(
             )
             frame = frame.filter(~not_receivable.fill_null(False))
 
-    frame = frame.with_columns(__kind=_kind(frame, mapping, table))
-    unknown = frame.filter(pl.col("__kind").is_null())
+    frame = frame.with_columns(__kind=_kind(frame, mapping, table, decode))
+    unknown = _decoded(frame.filter(pl.col("__kind").is_null()), ["type"], decode)
     if unknown.height:
         header = report.columns.get("type", "type")
         problems.append(
@@ -501,7 +516,7 @@ def _route(
             )
         )
         frame = frame.filter(pl.col("__kind").is_not_null())
-    skipped = frame.filter(pl.col("__kind") == "skip")
+    skipped = _decoded(frame.filter(pl.col("__kind") == "skip"), ["type"], decode)
     if skipped.height:
         problems.append(
             problem_frame(
@@ -519,7 +534,7 @@ def _route(
 
     snapshot = "open_amount" in cols
     frame = _documents(frame, cols)
-    reads = _tables(frame, snapshot, report, file, problems)
+    reads = _tables(frame, snapshot, report, file, problems, decode)
     derived = False
     if "name" in cols and frame.height:
         names = (
@@ -527,7 +542,7 @@ def _route(
             .group_by(CUSTOMER, maintain_order=True)
             .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
         )
-        if decode is not None:
+        if not names_decoded:
             names = names.with_columns(decode(names["name"]))
         reads["customers"] = Read(
             names.with_columns(pl.lit(file).alias(FILE), pl.lit(0, pl.UInt32).alias(LINES)), [], 0
@@ -536,11 +551,19 @@ def _route(
     return reads, problems, derived
 
 
-def _normalised(frame: pl.DataFrame, column: str) -> pl.Expr:
+def _normalised(frame: pl.DataFrame, column: str, decode: Decoder) -> pl.Expr:
     """`mapping.normal` of a text column, computed once per distinct value."""
     distinct = frame[column].drop_nulls().unique()
-    normals = pl.Series([mp.normal(v) for v in distinct], dtype=pl.String)
+    texts = decode(distinct) if decode is not None else distinct
+    normals = pl.Series([mp.normal(v) for v in texts], dtype=pl.String)
     return pl.col(column).replace_strict(distinct, normals, default=None)
+
+
+def _decoded(frame: pl.DataFrame, columns: list[str], decode: Decoder) -> pl.DataFrame:
+    """A few rows (to be listed as problems) with their text decoded."""
+    if decode is None:
+        return frame
+    return frame.with_columns(decode(frame[c]) for c in columns if c in frame.columns)
 
 
 def _infer_table(cols: set[str]) -> str:
@@ -581,10 +604,10 @@ def _flip_by_dc(frame: pl.DataFrame, name: str, value: pl.Expr | None = None) ->
     return pl.when(_dc_negative()).then(-value.abs()).otherwise(value)
 
 
-def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str) -> pl.Expr:
+def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str, decode: Decoder) -> pl.Expr:
     if "type" in frame.columns:
         types = mapping.type_of()
-        key = _normalised(frame, "type")
+        key = _normalised(frame, "type", decode)
         return key.replace_strict(list(types), list(types.values()), default=None)
     fixed = {"invoices": "invoice", "payments": "payment", "credit_notes": "credit_note"}
     if table in fixed:
@@ -613,7 +636,12 @@ def _documents(frame: pl.DataFrame, cols: set[str]) -> pl.DataFrame:
 
 
 def _tables(
-    frame: pl.DataFrame, snapshot: bool, report: ExportReport, file: str, problems: list
+    frame: pl.DataFrame,
+    snapshot: bool,
+    report: ExportReport,
+    file: str,
+    problems: list,
+    decode: Decoder,
 ) -> dict[str, Read]:
     """Rows of each kind in their canonical table. Credits are positive in their tables; an
     invoice with a negative amount is a credit note in disguise; in a snapshot, a credit's
@@ -654,7 +682,7 @@ def _tables(
     common = {
         ROW: pl.col(ROW),
         CUSTOMER: pl.col(CUSTOMER),
-        "currency": _currency(frame["currency"]) if "currency" in frame.columns else text,
+        "currency": _currency(frame["currency"], decode) if "currency" in frame.columns else text,
         FILE: pl.lit(file),
         LINES: pl.col(LINES),
     }
@@ -758,22 +786,26 @@ def _distinct_credit_ids(frame: pl.DataFrame) -> pl.DataFrame:
     payment is applied to; Sage: `BACS` as the reference of every receipt) are separate
     records: each is named by its number and the invoice it quotes, else its row. Exact
     repeats keep their number, so that the loader drops them as duplicates."""
-    credit = pl.col("__kind").is_in(["payment", "refund", "credit_note", "write_off"])
+    is_credit = frame["__kind"].is_in(["payment", "refund", "credit_note", "write_off"])
+    if not is_credit.any():
+        return frame
+    credits = frame.filter(is_credit)
     content = [c for c in ("__signed", "date", CUSTOMER, "reference") if c in frame.columns]
-    differs = credit & (pl.struct(content).n_unique().over("__id", "__kind") > 1)
-    if not frame.select(differs.any()).item():
+    differs = pl.struct(content).n_unique().over("__id", "__kind") > 1
+    if not credits.select(differs.any()).item():
         return frame
     quoted = pl.col("reference") if "reference" in frame.columns else pl.lit(None, pl.String)
     named = pl.when(quoted.is_not_null()).then(pl.format("{} → {}", pl.col("__id"), quoted))
     named = named.otherwise(pl.format("{} (row {})", pl.col("__id"), pl.col(ROW)))
-    frame = frame.with_columns(__id=pl.when(differs).then(named).otherwise(pl.col("__id")))
+    credits = credits.with_columns(__id=pl.when(differs).then(named).otherwise(pl.col("__id")))
     # two applications of one payment to one invoice: still apart
-    again = differs & pl.col("__id").is_duplicated()
-    return frame.with_columns(
+    again = pl.col("__id").is_duplicated() & (pl.struct(content).n_unique().over("__id") > 1)
+    credits = credits.with_columns(
         __id=pl.when(again)
         .then(pl.format("{} (row {})", pl.col("__id"), pl.col(ROW)))
         .otherwise(pl.col("__id"))
     )
+    return pl.concat([frame.filter(~is_credit), credits]).sort(ROW)
 
 
 def _canonical(name: str, frame: pl.DataFrame, file: str, report: ExportReport) -> Read:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,6 @@ from reportgen.read import ROW, DataError
 
 HEAD_ROWS = 40
 # encodings whose bytes Polars can read directly
-_UTF8 = {"utf-8", "utf-8-sig", "utf8"}
 # encodings where every non-ASCII character is bytes >= 0x40: safe to split as Latin-1
 _ASCII_SAFE = {"gb18030", "gbk", "gb2312", "cp936", "big5", "cp1252", "latin-1", "iso8859-1"}
 
@@ -75,21 +76,21 @@ def read_body(
         frame = frame.with_row_index(ROW, offset=1).slice(header_row)
         return _blank_is_null(frame.with_columns(pl.col(ROW).cast(pl.Int64)), names), []
     skip = head.lines[header_row - 1]  # physical lines up to the end of the header
-    source = _utf8_source(path, sniffed.encoding or "utf-8")
-    try:
-        frame = pl.read_csv(
-            source,
-            has_header=False,
-            skip_lines=skip,
-            separator=sniffed.delimiter or ",",
-            schema={n: pl.String for n in names},
-            infer_schema=False,
-            raise_if_empty=False,
-        )
-        long_rows: list[int] = []
-    except pl.exceptions.ComputeError:
-        frame, long_rows = _python_csv(source, sniffed.delimiter or ",", skip, width)
-        long_rows = [r + header_row for r in long_rows]
+    with _utf8_source(path, sniffed.encoding or "utf-8") as source:
+        try:
+            frame = pl.read_csv(
+                source,
+                has_header=False,
+                skip_lines=skip,
+                separator=sniffed.delimiter or ",",
+                schema={n: pl.String for n in names},
+                infer_schema=False,
+                raise_if_empty=False,
+            )
+            long_rows: list[int] = []
+        except pl.exceptions.ComputeError:
+            frame, long_rows = _python_csv(source, sniffed.delimiter or ",", skip, width)
+            long_rows = [r + header_row for r in long_rows]
     frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(
         pl.col(ROW).cast(pl.Int64)
     )
@@ -114,22 +115,34 @@ def _sheet(path: Path, sheet: int | str, n_rows: int | None = None) -> pl.DataFr
     return loaded.to_polars()
 
 
-def _utf8_source(path: Path, encoding: str) -> Path | bytes:
-    """Something Polars reads as UTF-8 with the same rows and cells as the file."""
+CHUNK = 1 << 26  # 64 MB
+
+
+@contextmanager
+def _utf8_source(path: Path, encoding: str) -> Iterator[Path]:
+    """A file Polars reads as UTF-8 with the same rows and cells as `path`: the file itself,
+    or a temporary copy converted chunk by chunk (memory stays flat whatever the size)."""
     name = codecs.lookup(encoding).name
-    if name in _UTF8 or name == "utf-8":
-        return path
-    data = path.read_bytes()
-    if name in _ASCII_SAFE or codecs.lookup(encoding).name in {
-        codecs.lookup(e).name for e in _ASCII_SAFE
-    }:
-        return data.decode("latin-1").encode("utf-8")
-    try:
-        return data.decode(encoding).encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path.name}: not {encoding} text at byte {exc.start}; check the encoding"
-        ) from None
+    if name in ("utf-8", "utf-8-sig"):  # (a mark at the start lies in the skipped lines)
+        yield path
+        return
+    ascii_safe = name in {codecs.lookup(e).name for e in _ASCII_SAFE}
+    decoder = codecs.getincrementaldecoder("latin-1" if ascii_safe else encoding)()
+    with tempfile.NamedTemporaryFile(suffix=".csv", prefix="reportgen-") as out:
+        with path.open("rb") as handle:
+            done = 0
+            while chunk := handle.read(CHUNK):
+                try:
+                    out.write(decoder.decode(chunk).encode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise DataError(
+                        f"{path.name}: not {encoding} text at byte {done + exc.start}; "
+                        "check the encoding (--encoding)"
+                    ) from None
+                done += len(chunk)
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        out.flush()
+        yield Path(out.name)
 
 
 def decoder(sniffed: Sniffed) -> Callable[[pl.Series], pl.Series] | None:
@@ -142,11 +155,17 @@ def decoder(sniffed: Sniffed) -> Callable[[pl.Series], pl.Series] | None:
     encoding = sniffed.encoding
 
     def decode(col: pl.Series) -> pl.Series:
-        if not (col.str.len_bytes() != col.str.len_chars()).any():
+        foreign = col.str.len_bytes() != col.str.len_chars()
+        if not foreign.any():
             return col  # all ASCII: the same in every ASCII-compatible encoding
-        distinct = col.drop_nulls().unique()
-        decoded = _decode_series(distinct, encoding)
-        return col.replace_strict(distinct, decoded, default=None).alias(col.name)
+        if foreign.all():
+            distinct = col.drop_nulls().unique()
+            return col.replace_strict(distinct, _decode_series(distinct, encoding), default=None)
+        where = foreign.fill_null(False).arg_true()  # only the cells that need it
+        part = col.gather(where)
+        distinct = part.unique()
+        fixed = part.replace_strict(distinct, _decode_series(distinct, encoding), default=None)
+        return col.scatter(where, fixed)
 
     return decode
 
