@@ -23,7 +23,7 @@ from reportgen import money
 from reportgen.ingest import grid, layout, values
 from reportgen.ingest import mapping as mp
 from reportgen.ingest.sniff import Sniffed, sniff
-from reportgen.read import CUSTOMER, ROW, DataError, Read, listed, output_schema, problem_frame
+from reportgen.read import CUSTOMER, ROW, DataError, Read, listed, problem_frame
 from reportgen.schema import TABLES
 
 Decoder = Callable[[pl.Series], pl.Series] | None
@@ -871,11 +871,3 @@ def _toml_str(text: str) -> str:
         c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}" for c in escaped
     )
     return f'"{escaped}"'
-
-
-def empty_read(name: str) -> Read:
-    return Read(
-        pl.DataFrame(schema={ROW: pl.Int64, **output_schema(TABLES[name], TABLES[name].columns)}),
-        [],
-        0,
-    )
