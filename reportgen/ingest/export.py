@@ -23,13 +23,11 @@ from reportgen import money
 from reportgen.ingest import grid, layout, values
 from reportgen.ingest import mapping as mp
 from reportgen.ingest.sniff import Sniffed, sniff
-from reportgen.read import CUSTOMER, ROW, DataError, Read, listed, problem_frame
+from reportgen.read import CUSTOMER, FILE, LINES, ROW, DataError, Read, listed, problem_frame
 from reportgen.schema import TABLES
 
 Decoder = Callable[[pl.Series], pl.Series] | None
 
-FILE = "__file"  # the source file of a row, where a table gathers rows from several files
-LINES = "__lines"  # how many rows of the file a record was made of (line-level exports)
 
 CURRENCY_NAMES = {
     "人民币": "CNY", "rmb": "CNY", "元": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD",
