@@ -507,7 +507,7 @@ def load(
     customer, so the n partitions together give exactly the whole result (out-of-core runs).
     """
     options = options or Options()
-    sources = find_sources(Path(data), mapped=bool(options.preset or options.mapping))
+    sources = find_sources(Path(data))
     files = sources.canonical
     keep = None
     if partition is not None:

@@ -48,8 +48,7 @@ class Sources:
     exports: list[Path]
 
 
-def find_sources(data: Path, *, mapped: bool = False) -> Sources:
-    """`mapped`: a preset or mapping file was given, so every non-canonical file is an export."""
+def find_sources(data: Path) -> Sources:
     if data.is_file():
         paths = [data]
     elif data.is_dir():
