@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reportgen import aging as aging_rules
-from reportgen.ingest.export import Options
+from reportgen.ingest.export import ExportReport, Options
 from reportgen.load import DataError, Dataset, load
 from reportgen.outputs import (
     FORMATS,
@@ -220,7 +220,7 @@ def check(
         )
     out.print(files)
     for report in ds.exports:
-        _print_export(report, ds.problems, show_mapping)
+        _print_export(report, show_mapping)
     out.print(
         f"Base currency: {ds.base_currency or '(none stated)'}; money in "
         f"{ds.digits} minor digits"
@@ -234,11 +234,9 @@ def check(
         raise typer.Exit(1)
 
 
-def _print_export(report, problems: pl.DataFrame, show_mapping: bool) -> None:
+def _print_export(report: ExportReport, show_mapping: bool) -> None:
     """How one export was read: system, encoding, header, columns, as-of, rows skipped."""
-    mine = problems.filter((pl.col("file") == report.file) & (pl.col("severity") == "skipped"))
-    kinds = mine.group_by(pl.col("reason").str.extract(r"^([a-z ]+?)(?: row|:|')", 1)).len()
-    skipped = ", ".join(f"{n:,} {k or 'other'}" for k, n in kinds.sort("len").iter_rows())
+    skipped = ", ".join(f"{n:,} {why}" for why, n in report.skipped.items())
     system = report.system if report.system != "generic" else "not recognised (header names)"
     lines = [
         Text.assemble((report.file, "bold"), f" — {system}"),

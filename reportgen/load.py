@@ -627,11 +627,7 @@ def _merge_exports(
 def _export_reports(reads: dict[str, Read], exports: list[Export], problems: pl.DataFrame):
     """Per export file: rows read (below the header, not blank), loaded (the source rows of
     the records still in a table after every rule), skipped and rejected (listed rows)."""
-    listed_rows = (
-        problems.filter(pl.col("row").is_not_null() & (pl.col("severity") != "warning"))
-        .group_by("file", "severity")
-        .agg(pl.col("row").n_unique())
-    )
+    per_file = _listed_rows(problems)
     for export in exports:
         file = export.report.file
         loaded = sum(
@@ -639,9 +635,7 @@ def _export_reports(reads: dict[str, Read], exports: list[Export], problems: pl.
             for r in reads.values()
             if FILE in r.frame.columns and LINES in r.frame.columns
         )
-        counts = dict(
-            listed_rows.filter(pl.col("file") == file).select("severity", "row").iter_rows()
-        )
+        counts = per_file.get(file, {})
         rejected = counts.get("error", 0)
         if export.report.rows_read and not loaded and not rejected and not counts.get("skipped"):
             rejected = export.report.rows_read  # the file as a whole could not be used
@@ -672,21 +666,29 @@ def _dataset_digits(reads: dict[str, Read], money_cols: dict[str, list[str]]) ->
     return digits
 
 
-def _file_reports(reads: dict[str, Read], files: dict[str, Path], problems: pl.DataFrame):
-    """Rows read, loaded (still in a table), skipped and rejected, counted independently so
-    that `read = loaded + skipped + rejected` is a real check."""
-    per_file = (
+def _listed_rows(problems: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """file -> severity -> how many distinct data rows were skipped or rejected (a row with
+    several problems counts once; warnings keep their rows)."""
+    listed = (
         problems.filter(
             pl.col("row").is_not_null() & (pl.col("row") > 1) & (pl.col("severity") != "warning")
         )
         .group_by("file", "severity")
         .agg(pl.col("row").n_unique())
     )
+    out: dict[str, dict[str, int]] = {}
+    for file, severity, rows in listed.iter_rows():
+        out.setdefault(file, {})[severity] = rows
+    return out
+
+
+def _file_reports(reads: dict[str, Read], files: dict[str, Path], problems: pl.DataFrame):
+    """Rows read, loaded (still in a table), skipped and rejected, counted independently so
+    that `read = loaded + skipped + rejected` is a real check."""
+    per_file = _listed_rows(problems)
     for name, path in files.items():
         read = reads[name]
-        counts = dict(
-            per_file.filter(pl.col("file") == path.name).select("severity", "row").iter_rows()
-        )
+        counts = per_file.get(path.name, {})
         rejected, skipped = counts.get("error", 0), counts.get("skipped", 0)
         if read.rows_read and read.frame.height == 0 and rejected == 0 and not skipped:
             rejected = read.rows_read  # a file with a missing required column

@@ -265,3 +265,16 @@ def test_scientific_notation_is_not_an_amount(tmp_path: Path) -> None:
     ds = load(tmp_path / "d")
     assert ds.errors.select("row", "value").rows() == [(2, "1.5E+06")]
     assert ds.tables["credit_notes"]["amount"].to_list() == [120000]
+
+
+def test_an_unknown_debit_credit_indicator_rejects_its_row(tmp_path: Path) -> None:
+    rows = [
+        "Account\tDocument Number\tDocument Type\tDocument Date\tNet due date\t"
+        "Amount in doc. curr.\tDocument currency\tDebit/Credit ind",
+        "0000100001\t1800000001\tDR\t05.01.2026\t04.02.2026\t1.500,00\tEUR\tS",
+        "0000100001\t1800000002\tDR\t06.01.2026\t05.02.2026\t200,00\tEUR\tX",
+    ]
+    _write(tmp_path / "d" / "FBL5N.txt", "\n".join(rows) + "\n")
+    ds = load(tmp_path / "d")
+    assert ds.errors.select("row", "value").rows() == [(3, "X")]
+    assert ds.tables["invoices"]["invoice_id"].to_list() == ["1800000001"]

