@@ -435,13 +435,19 @@ def _fmt_micro(value: int) -> str:
 
 
 def _currency(values: pl.Series, decode: Decoder = None) -> pl.Expr:
-    """ISO codes from codes or names (人民币 -> CNY), worked out once per distinct value."""
+    """ISO codes from codes or names (人民币 -> CNY)."""
+    return _per_distinct(
+        values, lambda v: CURRENCY_NAMES.get(v.strip().lower(), v.strip().upper()), decode
+    )
+
+
+def _per_distinct(values: pl.Series, fn: Callable[[str], str], decode: Decoder) -> pl.Expr:
+    """`fn` of a text column (decoded first, see grid), worked out once per distinct value:
+    a column of millions of rows holds a handful of types, statuses or currencies."""
     distinct = values.drop_nulls().unique()
     texts = decode(distinct) if decode is not None else distinct
-    codes = [CURRENCY_NAMES.get(v.strip().lower(), v.strip().upper()) for v in texts]
-    return pl.col(values.name).replace_strict(
-        distinct, pl.Series(codes, dtype=pl.String), default=None
-    )
+    mapped = pl.Series([fn(v) for v in texts], dtype=pl.String)
+    return pl.col(values.name).replace_strict(distinct, mapped, default=None)
 
 
 def _route(
@@ -562,11 +568,8 @@ def _route(
 
 
 def _normalised(frame: pl.DataFrame, column: str, decode: Decoder) -> pl.Expr:
-    """`mapping.normal` of a text column, computed once per distinct value."""
-    distinct = frame[column].drop_nulls().unique()
-    texts = decode(distinct) if decode is not None else distinct
-    normals = pl.Series([mp.normal(v) for v in texts], dtype=pl.String)
-    return pl.col(column).replace_strict(distinct, normals, default=None)
+    """`mapping.normal` of a text column."""
+    return _per_distinct(frame[column], mp.normal, decode)
 
 
 def _decoded(frame: pl.DataFrame, columns: list[str], decode: Decoder) -> pl.DataFrame:
