@@ -14,6 +14,7 @@ linear scans over its runs, the costliest stage on millions of rows (see `_by_in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -461,24 +462,21 @@ def _refund_items(refunds: pl.LazyFrame) -> pl.LazyFrame:
     return _document_items(refunds.filter(pl.col("owed") > 0), pl.col("owed"), "refund")
 
 
-def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
-    """The pool pays the customer's oldest open instalments first (SPEC §2.3, mode fifo)."""
-    pool = credits.group_by("customer_id").agg(
-        pool=pl.col("left").sum(), currency=pl.col("currency").first()
-    )
-    order = ["due_date", "invoice_date", "__id_order", "instalment"]  # __id_order: invoice_id
+def fifo_allocated(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.DataFrame:
+    """Each instalment with the part of its customer's pool it receives (`allocated`): the
+    pool pays the customer's oldest open instalments first (SPEC §2.3, mode fifo)."""
+    pool = credits.group_by("customer_id").agg(pool=pl.col("left").sum())
     # Only open instalments of customers with a pool can receive any of it; their allocation
     # is written back by row number, so the other rows are never copied.
     instalments = instalments.with_row_index("__i")
     receiving = (
         instalments.lazy()
         .filter(pl.col("remaining") > 0)
-        .join(pool.select("customer_id", "pool"), on="customer_id")
+        .join(pool, on="customer_id")
         .select(
             "__i",
-            "customer_id",
             allocated=_consume(
-                pl.col("pool"), pl.col("remaining"), over="customer_id", order_by=order
+                pl.col("pool"), pl.col("remaining"), over="customer_id", order_by=FIFO_ORDER
             ),
         )
         .collect()
@@ -486,8 +484,21 @@ def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFram
     allocated = pl.zeros(instalments.height, pl.Int64, eager=True).scatter(
         receiving["__i"], receiving["allocated"]
     )
-    items = instalments.with_columns(allocated=allocated).lazy()
-    placed = receiving.lazy().group_by("customer_id").agg(placed=pl.col("allocated").sum())
+    return instalments.drop("__i").with_columns(allocated=allocated)
+
+
+# The order in which the pool pays instalments; __id_order stands in for invoice_id.
+FIFO_ORDER = ["due_date", "invoice_date", "__id_order", "instalment"]
+
+
+def _apply_fifo(instalments: pl.DataFrame, credits: pl.LazyFrame) -> pl.LazyFrame:
+    """Open instalments after the pool, and one `unapplied` row per customer for the credit
+    the pool could not place."""
+    items = fifo_allocated(instalments, credits).lazy()
+    pool = credits.group_by("customer_id").agg(
+        pool=pl.col("left").sum(), currency=pl.col("currency").first()
+    )
+    placed = items.group_by("customer_id").agg(placed=pl.col("allocated").sum())
     unapplied = (
         pool.join(placed, on="customer_id", how="left")
         .select(
@@ -530,20 +541,26 @@ def _in_base(ds: Dataset, items: pl.LazyFrame, rates: pl.LazyFrame) -> pl.LazyFr
     ).drop("__rate")
 
 
-def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
-    """All items of every customer as of D, in the base currency (see module docstring).
+@dataclass(frozen=True)
+class Allocation:
+    """The stages of the allocation at D, in each customer's allocation currency: the
+    instalments with what references left `remaining`, every credit with the part it
+    `applied` to its invoice and its `excess`, the pool documents with what refunds `left`
+    of them, and the refunds with the part the pool could not cover (`owed`)."""
 
-    Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
-    currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
-    `customer_id` is Categorical, as in the loaded tables.
-    """
+    instalments: pl.DataFrame
+    referenced: pl.LazyFrame
+    pool: pl.LazyFrame
+    refunds: pl.LazyFrame
+
+
+def allocate(ds: Dataset, *, as_of: date) -> Allocation:
+    """Stages 1-5 at D (see the module docstring); `open_items` turns them into items."""
     if ds.snapshot_as_of is not None and ds.snapshot_as_of != as_of:
         raise DataError(
             f"the invoices are an open-item snapshot as of {ds.snapshot_as_of}; it cannot be "
             f"aged as of {as_of} (give --as-of {ds.snapshot_as_of})"
         )
-    if unapplied not in ("fifo", "open-item"):
-        raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
     rates = rates_on(ds, as_of)
     if not _single_currency(ds):
         check_rates(ds, as_of)
@@ -559,9 +576,23 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
     referenced = referenced.collect().lazy()
     instalments = _instalments(ds, reduced).collect()
     pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced))
+    return Allocation(instalments, referenced, pool_credits, refunds)
+
+
+def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
+    """All items of every customer as of D, in the base currency (see module docstring).
+
+    Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
+    currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
+    `customer_id` is Categorical, as in the loaded tables.
+    """
+    if unapplied not in ("fifo", "open-item"):
+        raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
+    stages = allocate(ds, as_of=as_of)
     if unapplied == "fifo":
-        items = _apply_fifo(instalments, pool_credits)
+        items = _apply_fifo(stages.instalments, stages.pool)
     else:
-        items = _pool_as_items(instalments.lazy(), pool_credits)
-    items = pl.concat([items, _refund_items(refunds)])
+        items = _pool_as_items(stages.instalments.lazy(), stages.pool)
+    items = pl.concat([items, _refund_items(stages.refunds)])
+    rates = rates_on(ds, as_of)
     return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect().lazy()
