@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reportgen import aging as aging_rules
+from reportgen import metrics, periods
 from reportgen.ingest.export import ExportReport, Options
 from reportgen.load import DataError, Dataset, load
 from reportgen.outputs import (
@@ -400,6 +401,157 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
         write_table(frame, path)
     except OSError as exc:
         raise _fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- kpis -------------------------------------------------------------------------------
+
+
+class EveryChoice(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class ByChoice(StrEnum):
+    segment = "segment"
+    owner = "owner"
+    currency = "currency"
+
+
+class LangChoice(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+def _periods(period: str | None, first: str | None, last: str | None, every: EveryChoice | None):
+    if period and (first or last):
+        raise typer.BadParameter("give --period or --from/--to, not both", param_hint="--period")
+    if period:
+        try:
+            return [periods.parse_period(period)]
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--period") from None
+    if not (first and last):
+        raise typer.BadParameter(
+            "give --period (2025-12, 2025-Q4 or 2025) or both --from and --to",
+            param_hint="--period",
+        )
+    day1, day2 = _date(first, "--from"), _date(last, "--to")
+    try:
+        if every:
+            return periods.series(day1, day2, every.value)
+        return [periods.between(day1, day2)]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+
+
+@app.command()
+def kpis(
+    data: DataArg,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="A month (2025-12), a quarter (2025-Q4) or a year (2025).", show_default=False
+        ),
+    ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day of the period (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day of the period (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    every: Annotated[
+        EveryChoice | None,
+        typer.Option(
+            help="Split --from..--to into calendar months, quarters or years: one KPI set "
+            "for each.",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        ByChoice | None,
+        typer.Option(
+            help="One KPI set per customer segment, owner or currency.", show_default=False
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write one row per period (and group) with the KPI keys of SPEC §6: .json, "
+            ".csv or .parquet. Without it, print a table.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        LangChoice, typer.Option(help="Language of the printed table.")
+    ] = LangChoice.en,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """The credit KPIs of a period: DSO, countback DSO, best possible DSO, average days
+    delinquent, CEI, turnover, days to pay and days late, bad debt, over-limit and promises."""
+    wanted = _periods(period, first, last, every)
+    if out_file is not None and out_file.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(f"must end in {', '.join(FORMATS)}", param_hint="--out")
+    options = _options(preset, mapping, encoding, date_format)
+    dimension = by.value if by else None
+    dates = {d for p in wanted for d in (p.start, p.end)}
+    with _progress() as progress:
+        task = progress.add_task("Reading and checking files", total=len(dates) + 2)
+        ds = _load(data, currency=currency, options=options)
+        progress.update(task, advance=1, description="Open items at each period's start and end")
+        try:
+            facts = metrics.kpi_facts(
+                ds,
+                wanted,
+                by=dimension,
+                progress=lambda day: progress.update(
+                    task, advance=1, description=f"Open items as of {day}"
+                ),
+            )
+        except DataError as exc:
+            raise _fail(str(exc)) from None
+        table = metrics.kpis(facts, digits=ds.digits, by=dimension)
+        progress.advance(task)
+    if out_file is not None:
+        _write(table, out_file)
+        err.print(Text(f"{table.height:,} rows written to {out_file}"))
+    else:
+        _print_kpis(table, dimension, lang.value, ds.base_currency)
+    if ds.errors.height:
+        err.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{ds.errors.height:,} problems left rows out of these figures; "
+                f"run `reportgen check {data}` to see them.",
+            )
+        )
+
+
+def _print_kpis(table: pl.DataFrame, by: str | None, lang: str, currency: str) -> None:
+    """One table per group: a row per KPI, a column per period (the last twelve)."""
+    groups = table[by].unique(maintain_order=True).to_list() if by else [None]
+    for group in groups:
+        rows = table.filter(pl.col(by) == group) if by else table
+        shown = rows.tail(12)
+        title = f"KPIs ({currency})" + (f" — {by} {group}" if by else "")
+        grid = Table(title=Text(title), title_justify="left")
+        grid.add_column("KPI" if lang == "en" else "指标")
+        for label in shown["period"]:
+            grid.add_column(Text(label), justify="right")
+        for metric in metrics.METRICS:
+            name = metric.label if lang == "en" else metric.label_zh
+            values = [metrics.format_value(metric, v, lang=lang) for v in shown[metric.key]]
+            grid.add_row(name, *values)
+        out.print(grid)
+    if table.height > (len(groups) * 12):
+        out.print("… earlier periods: use --out FILE.json to have them all")
 
 
 # --- sample -----------------------------------------------------------------------------
