@@ -23,7 +23,7 @@ from reportgen.aging import aging_summary
 from reportgen.credit import customer_exposure, portfolio_utilization
 from reportgen.ledger import check_rates, open_items, rates_on
 from reportgen.load import Dataset
-from reportgen.periods import Period
+from reportgen.periods import Period, month_end
 from reportgen.settlement import settled_dates
 
 # share: a ratio shown as a percent (utilization, SPEC §8: 1.05 means 105 %); times: a turnover
@@ -385,15 +385,14 @@ def _promises(ds: Dataset, periods: Sequence[Period], groups: pl.LazyFrame) -> p
 
 
 def _countback(
-    ds: Dataset, daily_sales: pl.LazyFrame, ar_end: pl.DataFrame, p: Period
+    ds: Dataset, daily_sales: pl.LazyFrame, ar_end: dict[str, int], p: Period
 ) -> pl.DataFrame:
-    """Countback DSO at the period's end, per group (SPEC §6, §8): calendar months walked back
-    from the month of D, the month of D counted from its first day to D."""
+    """Countback DSO at the period's end for each group's AR (SPEC §6, §8): calendar months
+    walked back from the month of D, the month of D counted from its first day to D."""
     month = pl.col("day").dt.year() * 12 + pl.col("day").dt.month()
-    back = p.end.year * 12 + p.end.month - month
     monthly = (
         daily_sales.filter(pl.col("day") <= p.end)
-        .with_columns(back=back)
+        .with_columns(back=p.end.year * 12 + p.end.month - month)
         .filter(pl.col("back") < COUNTBACK_MONTHS)
         .group_by("group", "back", "currency")
         .agg(pl.col("amount").sum())
@@ -402,28 +401,21 @@ def _countback(
         .agg(sales=money.convert("amount", "rate").sum())
         .collect()
     )
-    sales: dict[tuple[str, int], int] = {(g, b): s for g, b, s in monthly.iter_rows()}
-    days = [p.end.day] + [_days_in_month(p.end, k) for k in range(1, COUNTBACK_MONTHS)]
-    rows = []
-    for group, ar in ar_end.select("group", "ar").iter_rows():
-        rows.append(
-            (
-                group,
-                countback_days(
-                    ar, [sales.get((group, k), 0) for k in range(COUNTBACK_MONTHS)], days
-                ),
-            )
-        )
+    sales = {(group, back): amount for group, back, amount in monthly.iter_rows()}
+    days = [p.end.day] + [_days_in_month(p.end, back) for back in range(1, COUNTBACK_MONTHS)]
+    walked = {
+        group: countback_days(ar, [sales.get((group, k), 0) for k in range(len(days))], days)
+        for group, ar in ar_end.items()
+    }
     return pl.DataFrame(
-        rows, schema={"group": pl.String, "dso_countback": pl.Float64}, orient="row"
+        {"group": list(walked), "dso_countback": list(walked.values())},
+        schema={"group": pl.String, "dso_countback": pl.Float64},
     ).with_columns(period=pl.lit(p.label))
 
 
 def _days_in_month(end: date, back: int) -> int:
-    index = end.year * 12 + end.month - 1 - back
-    year, month = divmod(index, 12)
-    from reportgen.periods import month_end
-
+    """Calendar days of the month `back` months before the month of `end`."""
+    year, month = divmod(end.year * 12 + end.month - 1 - back, 12)
     return month_end(year, month + 1).day
 
 
@@ -510,15 +502,20 @@ def kpi_facts(
     if write_offs is not None:
         daily = _daily(write_offs, "date", groups).collect().lazy()
         parts.append(_flow(ds, daily, periods, "write_offs").lazy())
-    ar_end = snaps.rename({"date": "end"})
-    parts.append(
-        pl.concat(
-            [_countback(ds, sales, ar_end.filter(pl.col("end") == p.end), p) for p in periods]
-        ).lazy()
-    )
+    names = groups.select("group").unique().collect()["group"].to_list()
+    countback = []
+    for p in periods:
+        at_end = dict(snaps.filter(pl.col("date") == p.end).select("group", "ar").iter_rows())
+        countback.append(_countback(ds, sales, {g: at_end.get(g, 0) for g in names}, p))
+    parts.append(pl.concat(countback).lazy())
     for part in parts:
         facts = facts.join(part, on=["period", "group"], how="left")
-    filled = ["promises_due", "promises_kept", "credit_sales", "write_offs", "settled_amount"]
+    # a group with nothing at a date, or in a period, has zeros there (a ratio stays blank)
+    filled = [
+        *("ar_begin", "ar_end", "ar_end_current", "ar_end_over_90", "unapplied_cash"),
+        *("over_limit_customers", "over_limit_amount", "credit_sales", "write_offs"),
+        *("settled_amount", "promises_due", "promises_kept"),
+    ]
     names = facts.collect_schema().names()
     return (
         facts.with_columns(pl.col(c).fill_null(0) for c in filled if c in names)
