@@ -1,6 +1,6 @@
 """Benchmark `reportgen aging` against a bare `polars.read_csv` of the same data folder.
 
-Usage: uv run python bench/run.py [--sizes 1000000,10000000] [--steps bare,aging,capped,ingest]
+Usage: uv run python bench/run.py [--sizes 1000000,10000000] [--steps bare,aging,capped,ingest,kpis]
                                   [--cap-mb 2048] [--safety-mb 16384] [--timeout 1800]
                                   [--repeat 3]
 
@@ -375,6 +375,36 @@ def bench_ingest(runner: Runner, n: int) -> dict[str, object]:
     return result
 
 
+def bench_kpis(runner: Runner, n: int) -> dict[str, object]:
+    """`reportgen kpis` for one month against 24 months at once (issue 4: the series must reuse
+    the loaded tables and the allocation work, not cost 24 times one). Both include loading."""
+    folder = ensure_data(n)
+    out = RESULTS.parent / "data" / f"kpis_{n}.json"
+    one = runner.repeated(
+        f"{n:,}: reportgen kpis --period 2025-12",
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "kpis",
+            str(folder),
+            "--period",
+            "2025-12",
+            "--out",
+            str(out),
+        ],
+    )
+    series = runner.repeated(
+        f"{n:,}: reportgen kpis, 24 months",
+        [sys.executable, "-m", "reportgen", "kpis", str(folder), "--from", "2024-01-01",
+         "--to", "2025-12-31", "--every", "month", "--out", str(out)],
+    )  # fmt: skip
+    result: dict[str, object] = {"one": asdict(one), "series_24": asdict(series)}
+    if one.ok and series.ok:
+        result["ratio"] = round(series.wall_s / one.wall_s, 2)
+    return result
+
+
 # --- steps ---------------------------------------------------------------------------------
 
 
@@ -394,6 +424,8 @@ def bench_size(runner: Runner, n: int, steps: set[str]) -> dict[str, object]:
         row["ingest"] = bench_ingest(runner, n)
     elif "ingest" in steps:
         log(f"{n:,}: ingest skipped, reportgen/cli.py does not exist yet")
+    if "kpis" in steps and cli_available():
+        row["kpis"] = bench_kpis(runner, n)
     bare, aging = row.get("bare"), row.get("aging")
     if bare and aging and aging["returncode"] == 0:
         row["ratio"] = round(aging["wall_s"] / bare["wall_s"], 2)
@@ -457,6 +489,7 @@ def print_table(rows: list[dict[str, object]], capped: list[dict[str, object]]) 
         ]  # fmt: skip
         print(" ".join(cells) + "  " + targets(row))
     print_ingest([row for row in rows if "ingest" in row])
+    print_kpis([row for row in rows if "kpis" in row])
     for run in capped:
         extra = run["extra"]
         cgroup_peak = extra.get("cgroup_peak_mb")
@@ -507,6 +540,26 @@ def print_ingest(rows: list[dict[str, object]]) -> None:
         print(" ".join(cells) + f"  {ingest['verdict']}; {target}")
 
 
+def print_kpis(rows: list[dict[str, object]]) -> None:
+    """The kpis step: one month against a 24-month series, whole commands."""
+    if not rows:
+        return
+    print("kpis: `reportgen kpis --period 2025-12` vs `--from 2024-01-01 --to 2025-12-31 "
+          "--every month` (loading included)")  # fmt: skip
+    print(f"{'rows':>12} {'1 month s':>9} {'24 months s':>11} {'ratio':>6} {'24m MB':>8}")
+    for row in rows:
+        k = row["kpis"]
+        one, series = k["one"], k["series_24"]
+        cells = [
+            f"{row['rows']:>12,}",
+            cell(one["wall_s"] if one["returncode"] == 0 else None, 9),
+            cell(series["wall_s"] if series["returncode"] == 0 else None, 11),
+            cell(k.get("ratio"), 6),
+            cell(series["peak_rss_mb"], 8, ",.0f"),
+        ]
+        print(" ".join(cells))
+
+
 def targets(row: dict[str, object]) -> str:
     notes = []
     ratio = row.get("ratio")
@@ -542,7 +595,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="invoice counts, commas")
     parser.add_argument(
-        "--steps", default="bare,aging,capped,ingest", help="any of bare,aging,capped,ingest"
+        "--steps",
+        default="bare,aging,capped,ingest,kpis",
+        help="any of bare,aging,capped,ingest,kpis",
     )
     parser.add_argument("--cap-mb", type=int, default=2048, help="memory cap of the capped step")
     parser.add_argument("--safety-mb", type=int, default=16384, help="cap of every other run")
