@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from rich.text import Text
 
 from reportgen import aging as aging_rules
 from reportgen import metrics, periods
+from reportgen import reconcile as reconciliation
 from reportgen.ingest.export import ExportReport, Options
 from reportgen.load import DataError, Dataset, load
 from reportgen.outputs import (
@@ -552,6 +554,179 @@ def _print_kpis(table: pl.DataFrame, by: str | None, lang: str, currency: str) -
         out.print(grid)
     if table.height > (len(groups) * 12):
         out.print("… earlier periods: use --out FILE.json to have them all")
+
+
+# --- reconcile --------------------------------------------------------------------------
+
+
+@app.command()
+def reconcile(
+    data: DataArg,
+    as_of: Annotated[
+        str, typer.Option(help="The date D to reconcile at (YYYY-MM-DD).", show_default=False)
+    ],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write every exception (category, customer_id, documents, amount, date, "
+            "explanation, explanation_zh) to .csv, .parquet or .json; the per-customer "
+            "reconciliation sheet goes next to it as STEM.sheet.EXT and the monthly "
+            "roll-forward as STEM.rollforward.EXT, in the same format. Without it, print a "
+            "summary.",
+            show_default=False,
+        ),
+    ] = None,
+    tolerance: Annotated[
+        str,
+        typer.Option(
+            help="Short payments: a residue left on a paid invoice up to this amount (base "
+            "currency) …"
+        ),
+    ] = "1.00",
+    tolerance_pct: Annotated[
+        str,
+        typer.Option(
+            "--tolerance-pct",
+            help="… or up to this percent of the invoice amount, whichever is larger.",
+        ),
+    ] = "0.5",
+    transit_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Statements: our documents dated up to this many days after a statement "
+            "date may be in transit (the customer booked them before its cut-off).",
+        ),
+    ] = reconciliation.TRANSIT_DAYS,
+    show: Annotated[int, typer.Option(help="How many exceptions to list on screen.")] = 20,
+    lang: Annotated[
+        LangChoice, typer.Option(help="Language of the printed summary and explanations.")
+    ] = LangChoice.en,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """Reconciliation gaps (对账差异) at a date: unapplied cash, wrong references, over- and
+    short payments, credit balances, duplicates, customer statements, the general ledger and
+    the monthly roll-forward, each exception with its documents and a plain explanation."""
+    day = _date(as_of, "--as-of")
+    if out_file is not None and out_file.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(f"must end in {', '.join(FORMATS)}", param_hint="--out")
+    limits = {}
+    for name, text in (("tolerance", tolerance), ("tolerance-pct", tolerance_pct)):
+        try:
+            limits[name] = Decimal(text)
+        except InvalidOperation:
+            raise typer.BadParameter(f"{text!r} is not a number", param_hint=f"--{name}") from None
+        if not limits[name].is_finite() or limits[name] < 0:
+            raise typer.BadParameter("must be a number, 0 or more", param_hint=f"--{name}")
+    options = _options(preset, mapping, encoding, date_format)
+    with _progress() as progress:
+        progress.add_task("Reading and checking files", total=None)
+        ds = _load(data, currency=currency, as_of=day, options=options)
+        progress.add_task("Reconciling: open items at each month-end, statement and GL date")
+        try:
+            result = reconciliation.reconcile(
+                ds,
+                as_of=day,
+                tolerance=limits["tolerance"],
+                tolerance_pct=limits["tolerance-pct"],
+                transit_days=transit_days,
+            )
+        except DataError as exc:
+            raise _fail(str(exc)) from None
+    shown = reconciliation.for_output(result, ds.digits)
+    if out_file is not None:
+        paths = {
+            "exceptions": out_file,
+            "sheet": out_file.with_name(f"{out_file.stem}.sheet{out_file.suffix}"),
+            "rollforward": out_file.with_name(f"{out_file.stem}.rollforward{out_file.suffix}"),
+        }
+        for name, path in paths.items():
+            _write(shown[name], path)
+            err.print(Text(f"{shown[name].height:,} {name} rows written to {path}"))
+    else:
+        _print_reconciliation(result, shown["exceptions"], show, lang.value, ds.base_currency)
+    if ds.errors.height:
+        err.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{ds.errors.height:,} problems left rows out of this reconciliation; "
+                f"run `reportgen check {data}` to see them.",
+            )
+        )
+
+
+def _print_reconciliation(
+    result: reconciliation.Reconciliation,
+    exceptions: pl.DataFrame,
+    show: int,
+    lang: str,
+    currency: str,
+) -> None:
+    """Exceptions by category (count, amount at stake), what was compared, the first ones."""
+    zh = lang == "zh"
+    title = (
+        f"对账差异 {result.as_of}（{currency}）"
+        if zh
+        else f"Reconciliation at {result.as_of} ({currency})"
+    )
+    summary = Table(title=Text(title), title_justify="left")
+    for name, justify in (
+        ("类别" if zh else "category", "left"),
+        ("key", "left"),
+        ("笔数" if zh else "count", "right"),
+        ("涉及金额" if zh else "amount at stake", "right"),
+    ):
+        summary.add_column(name, justify=justify)
+    for key, (label, label_zh) in reconciliation.CATEGORIES.items():
+        rows = exceptions.filter(pl.col("category") == key)
+        at_stake = f"{rows['amount'].abs().sum():,}" if rows["amount"].is_not_null().any() else "-"
+        summary.add_row(label_zh if zh else label, key, f"{rows.height:,}", at_stake)
+    out.print(summary)
+    agree = result.statements.filter(pl.col("difference") == 0).height
+    tied = result.gl.filter(pl.col("difference") == 0).height
+    periods_run = result.rollforward.filter(pl.col("customer_id").is_null()).height
+    out.print(
+        f"对账单 {result.statements.height} 份，{agree} 份一致；总账日期 {result.gl.height} 个，"
+        f"{tied} 个一致；余额滚动 {periods_run} 个月。"
+        if zh
+        else f"Statements compared: {result.statements.height} ({agree} agree); GL dates: "
+        f"{result.gl.height} ({tied} agree); roll-forward: {periods_run} months."
+    )
+    if exceptions.height == 0:
+        out.print(
+            "[green]没有差异。[/]" if zh else "[green]No exceptions: everything reconciles.[/]"
+        )
+        return
+    listing = Table(show_lines=False)
+    for name in ("category", "customer_id", "documents", "amount", "date", "explanation"):
+        listing.add_column(name, overflow="fold", justify="right" if name == "amount" else "left")
+    column = "explanation_zh" if zh else "explanation"
+    for row in exceptions.head(show).iter_rows(named=True):
+        # ids and names come from the files: shown as text, never read as rich markup
+        listing.add_row(
+            *[
+                Text("" if row[c] is None else str(row[c]))
+                for c in ("category", "customer_id", "documents", "amount", "date", column)
+            ]
+        )
+    out.print(listing)
+    if exceptions.height > show:
+        out.print(
+            f"… 另有 {exceptions.height - show:,} 条（用 --out FILE 全部写出）"
+            if zh
+            else f"… and {exceptions.height - show:,} more (use --out FILE to have them all)"
+        )
+    out.print(
+        "同一事项可能属于多个类别（如预收款既是未核销收款也是贷方余额），各类金额不可相加。"
+        if zh
+        else "One event can fall in several categories (an advance is unapplied cash and a "
+        "credit balance): amounts of different categories are not added up."
+    )
 
 
 # --- sample -----------------------------------------------------------------------------

@@ -61,6 +61,7 @@ __all__ = [
     "CATEGORIES",
     "EXCEPTION_COLUMNS",
     "Reconciliation",
+    "for_output",
     "gl_reconciliation",
     "reconcile",
     "reconciliation_sheet",
@@ -1105,3 +1106,28 @@ def reconcile(
     )
     sheet = reconciliation_sheet(ds, book.at(as_of), statements, exceptions).collect()
     return Reconciliation(as_of, exceptions, sheet, statements, gl, rolled)
+
+
+def for_output(result: Reconciliation, digits: int) -> dict[str, pl.DataFrame]:
+    """The exceptions, the sheet and the roll-forward as files and screens show them: money as
+    exact decimals of the base currency (counts stay whole numbers), customer ids as text."""
+
+    def shown(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            *[
+                money.to_decimal(c, digits).alias(c)
+                for c, kind in frame.schema.items()
+                if kind == pl.Int64 and not c.endswith("_count")
+            ],
+            *[
+                pl.col(c).cast(pl.String)
+                for c, kind in frame.schema.items()
+                if kind == pl.Categorical
+            ],
+        )
+
+    return {
+        "exceptions": shown(result.exceptions),
+        "sheet": shown(result.sheet),
+        "rollforward": shown(result.rollforward),
+    }
