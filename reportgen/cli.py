@@ -556,6 +556,108 @@ def _print_kpis(table: pl.DataFrame, by: str | None, lang: str, currency: str) -
         out.print("… earlier periods: use --out FILE.json to have them all")
 
 
+# --- site -----------------------------------------------------------------------------
+
+
+class ReviewChoice(StrEnum):
+    month = "month"
+    quarter = "quarter"
+
+
+@app.command()
+def site(
+    data: DataArg,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the site into. A site built there before is replaced only "
+            "once the new one is complete.",
+            show_default=False,
+        ),
+    ],
+    period: Annotated[
+        ReviewChoice, typer.Option(help="One review per calendar month or quarter.")
+    ] = ReviewChoice.month,
+    first: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First day of the first review (default: the start of the first "
+            "document's month or quarter).",
+            show_default=False,
+        ),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Last day of the last review (default: the last document's date).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        LangChoice | None,
+        typer.Option(
+            help="Build this language only (default: English and Chinese, with a switch).",
+            show_default=False,
+        ),
+    ] = None,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """The periodic credit-review website: a portfolio page, one review per period, credit
+    files of the key accounts, methodology and data quality, built into static HTML (MkDocs)
+    that reads offline."""
+    from reportgen.report import data as figures
+    from reportgen.report.lang import LANGS
+    from reportgen.report.site import SiteError, build_site
+
+    options = _options(preset, mapping, encoding, date_format)
+    day1 = _date(first, "--from") if first else None
+    day2 = _date(last, "--to") if last else None
+    with _progress() as progress:
+        task = progress.add_task("Reading and checking files", total=None)
+        ds = _load(data, currency=currency, options=options)
+        try:
+            reviews = figures.review_periods(ds, period.value, first=day1, last=day2)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--to") from None
+
+        def step(text: str) -> None:
+            progress.update(task, description=text)
+
+        try:
+            gathered = figures.gather(
+                ds,
+                reviews,
+                every=period.value,
+                inputs=figures.input_files(data),
+                data_name=data.resolve().name,
+                progress=step,
+            )
+            build_site(gathered, out_dir, langs=[lang.value] if lang else LANGS, progress=step)
+        except (DataError, SiteError) as exc:
+            raise _fail(str(exc)) from None
+    err.print(
+        Text(
+            f"{len(reviews)} reviews ({reviews[0].label} to {reviews[-1].label}) and "
+            f"{gathered.key_accounts.height} credit files written to {out_dir}/index.html"
+        )
+    )
+    if ds.errors.height:
+        err.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{ds.errors.height:,} problems left rows out of these figures; "
+                f"see the site's Data quality page or run `reportgen check {data}`.",
+            )
+        )
+
+
 # --- reconcile --------------------------------------------------------------------------
 
 

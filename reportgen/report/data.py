@@ -23,7 +23,7 @@ from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS
 from reportgen.ledger import rates_on
 from reportgen.load import Dataset
 from reportgen.outputs import customer_aging, invoice_aging
-from reportgen.periods import Every, Period, parse_period
+from reportgen.periods import Every, Period, parse_period, series
 from reportgen.read import find_sources
 from reportgen.settlement import settled_dates
 
@@ -163,6 +163,25 @@ def _last_document(ds: Dataset) -> date | None:
     lasts = [ds.tables[t][c].max() for t, c in dated if ds.has(t) and ds.tables[t].height]
     lasts = [d for d in lasts if d is not None]
     return max(lasts) if lasts else None
+
+
+def review_periods(
+    ds: Dataset, every: Every, *, first: date | None = None, last: date | None = None
+) -> list[Period]:
+    """The reviews of a site: calendar months or quarters from `first` to `last` (both
+    included). By default from the start of the first document's month (or quarter) to the
+    last document's date; a period cut by either end is kept and named by its dates."""
+    if first is None:
+        day = _first_document(ds)
+        if day is None:
+            raise ValueError("the data holds no dated document: give --from and --to")
+        months = 3 if every == "quarter" else 1
+        first = date(day.year, (day.month - 1) // months * months + 1, 1)
+    if last is None:
+        last = _last_document(ds) or first
+    if last < first:
+        raise ValueError(f"the reviews would end ({last}) before they start ({first})")
+    return series(first, last, every)
 
 
 # --- key accounts --------------------------------------------------------------------------
