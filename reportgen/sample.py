@@ -37,6 +37,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
+
+from reportgen.ledger import open_items
+from reportgen.load import load
+
 BASE_CURRENCY = "CNY"
 EXPORT_CURRENCY = "USD"
 FIRST_DAY = date(2024, 1, 1)
@@ -214,6 +219,7 @@ class Invoice:
     due_date: date
     amount: int  # cents of the customer's currency
     show_due: bool = True  # False: due_date left blank for the loader to derive from terms
+    copy_of: str = ""  # planted: the invoice this one duplicates (keyed twice)
     instalments: list[tuple[date, int]] = field(default_factory=list)  # empty = one instalment
     # Planned reductions (date, cents, is_payment): what the customer actually did about it,
     # used to write a collection history that matches the ledger.
@@ -255,6 +261,24 @@ class Activity:
     activity_id: str = ""
 
 
+@dataclass(frozen=True)
+class Case:
+    """A reconciliation exception planted on purpose: what `reportgen reconcile` reports at D,
+    for D among `RECONCILED_DATES`, from `since` on (until the day before `until`): category,
+    customer, documents and, where it does not depend on D's exchange rate, the amount (base
+    currency cents)."""
+
+    category: str
+    customer_id: str | None
+    documents: tuple[str, ...]
+    since: date
+    until: date | None = None
+    amount: int | None = None
+
+    def found_at(self, as_of: date) -> bool:
+        return self.since <= as_of and (self.until is None or as_of < self.until)
+
+
 @dataclass
 class Company:
     customers: list[Customer]
@@ -267,6 +291,9 @@ class Company:
     open_orders: list[tuple[str, int]] = field(default_factory=list)
     planted: dict[str, list[str]] = field(default_factory=dict)
     statement_notes: list[str] = field(default_factory=list)
+    statement_customers: list[str] = field(default_factory=list)  # who confirms balances
+    gl_journals: list[tuple[date, int, str]] = field(default_factory=list)  # GL-only postings
+    cases: list[Case] = field(default_factory=list)  # what reconcile finds, see Case
 
 
 # --------------------------------------------------------------------------------------------
@@ -580,15 +607,22 @@ def _invoices(rng: random.Random, customers: list[Customer], n: int) -> list[Inv
     rows = sorted(zip(dates, buyers, strict=True), key=lambda r: (r[0], r[1].customer_id))
     invoices: list[Invoice] = []
     sequence: dict[int, int] = defaultdict(int)
+    sold: set[tuple[str, date, int]] = set()
     for d, c in rows:
         sequence[d.year] += 1
+        amount = _invoice_amount(rng, c)
+        # Two sales of one amount to one customer on one day look like an invoice keyed twice
+        # (a reconciliation exception): only the planted duplicate may look like that.
+        while (c.customer_id, d, amount) in sold:
+            amount += 100
+        sold.add((c.customer_id, d, amount))
         invoices.append(
             Invoice(
                 invoice_id=f"INV-{d.year}-{sequence[d.year]:06d}",
                 customer=c,
                 invoice_date=d,
                 due_date=d + timedelta(days=c.terms),
-                amount=_invoice_amount(rng, c),
+                amount=amount,
                 show_due=rng.random() >= BLANK_DUE_SHARE,
             )
         )
@@ -722,13 +756,20 @@ def _settle_plain(company: Company, rng: random.Random, inv: Invoice) -> None:
 
 
 def _settle_schedule(company: Company, rng: random.Random, inv: Invoice) -> None:
-    """Instalment invoices are paid instalment by instalment, each referencing the invoice."""
+    """Instalment invoices are paid instalment by instalment, each referencing the invoice;
+    instalments paid on the same day go in one transfer (two equal transfers quoting one invoice
+    on one day would look like a receipt booked twice)."""
     for due, cents in inv.instalments:
         when = _business_day(
             max(inv.invoice_date, due + timedelta(days=_delay(rng, inv.customer.profile)))
         )
         if not _can_pay(inv.customer, when):
             break
+        if inv.settlements and inv.settlements[-1][0] == when:
+            _method(rng, inv.customer, cents)  # drawn all the same: later choices stay put
+            company.payments[-1].amount += cents
+            inv.settlements[-1] = (when, inv.settlements[-1][1] + cents, True)
+            continue
         _pay(company, rng, inv, when, cents, ref=True)
 
 
@@ -803,18 +844,17 @@ def _typo(invoice_id: str, existing: set[str], rng: random.Random) -> str:
 
 
 def _plant_wrong_references(
-    company: Company, rng: random.Random, used: set[str], k: int = 4
+    company: Company, rng: random.Random, used: set[str], k: int = 4, cross: int = 2
 ) -> None:
-    """Payments quoting a non-existent invoice number, and one quoting another customer's."""
+    """Payments quoting a non-existent invoice number, and some quoting another customer's."""
     existing = {i.invoice_id for i in company.invoices}
     pool = _clean_single_payments(company, used)
-    chosen = rng.sample(pool, min(k + 1, len(pool)))
+    chosen = rng.sample(pool, min(k + cross, len(pool)))
     for p in chosen[:k]:
         p.invoice_id = _typo(p.invoice_id, existing, rng)
         p.tag = "wrong_reference"
         used.add(p.customer.customer_id)
-    if len(chosen) > k:
-        p = chosen[k]
+    for p in chosen[k:]:
         others = [
             i for i in company.invoices
             if i.customer is not p.customer and i.invoice_date <= p.payment_date
@@ -852,11 +892,18 @@ def _plant_refunds(company: Company, rng: random.Random, used: set[str], k: int 
 def _plant_advances(company: Company, rng: random.Random, used: set[str]) -> None:
     """One export and one domestic customer pay in advance for next year's orders: more than
     they owe, so they close 2025 with a credit balance (unapplied cash)."""
+    last_paid: dict[str, date] = {}
+    for p in company.payments:
+        last_paid[p.customer.customer_id] = max(
+            p.payment_date, last_paid.get(p.customer.customer_id, p.payment_date)
+        )
     for currency in (EXPORT_CURRENCY, BASE_CURRENCY):
+        # the advance is the customer's latest payment, so it is the money left on account
         pool = [
             c for c in company.customers
             if c.currency == currency and c.profile == "punctual"
             and c.customer_id not in used and c.last_month == N_MONTHS - 1
+            and last_paid.get(c.customer_id, FIRST_DAY) < date(2025, 12, 10)
         ]  # fmt: skip
         if not pool:
             continue
@@ -882,6 +929,105 @@ def _write_offs(company: Company) -> None:
             inv.settlements.append((WRITE_OFF_DATE, rest, False))
 
 
+def _without_pool(company: Company) -> set[str]:
+    """Customers all of whose payments and credit notes quote an invoice: nothing of theirs
+    goes to the pool, so FIFO never moves an open residue from one invoice to another."""
+    pooling = {p.customer.customer_id for p in company.payments if not p.invoice_id}
+    pooling |= {n.customer.customer_id for n in company.credit_notes if not n.invoice_id}
+    return {c.customer_id for c in company.customers} - pooling
+
+
+def _quiet_payments(company: Company, used: set[str]) -> list[Payment]:
+    """Clean single payments (see `_clean_single_payments`) of domestic customers who confirm
+    no statements and have no pool: a planted case there changes nothing else."""
+    quiet = _without_pool(company) - set(company.statement_customers)
+    return [
+        p for p in _clean_single_payments(company, used)
+        if p.customer.currency == BASE_CURRENCY and p.customer.customer_id in quiet
+    ]  # fmt: skip
+
+
+# Bank charges a remitting bank deducts (CNY cents); with the dropped cents, the short payments.
+BANK_CHARGES = (1_500, 2_000, 2_500, 5_000)
+
+
+def _plant_short_payments(company: Company, rng: random.Random, used: set[str], k: int = 4) -> None:
+    """Invoices paid short and never topped up: the bank deducted its charges from the
+    transfer, or the customer dropped the cents. Each residue is within the reconciliation
+    tolerance (the larger of 1.00 and 0.5 % of the invoice)."""
+    invoices = {i.invoice_id: i for i in company.invoices}
+    pool = [p for p in _quiet_payments(company, used) if p.payment_date <= date(2025, 11, 30)]
+    rng.shuffle(pool)
+    for p in pool:
+        if k == 0:
+            break
+        if p.customer.customer_id in used:
+            continue
+        charge = rng.choice(BANK_CHARGES)
+        if k % 2 and p.amount % 100:
+            residue = p.amount % 100  # cents dropped
+        elif charge * 200 <= p.amount:  # within 0.5 %
+            residue = charge
+        else:
+            continue
+        p.amount -= residue
+        p.tag = "short_payment"
+        inv = invoices[p.invoice_id]
+        inv.settlements = [(p.payment_date, p.amount, True)]
+        used.add(p.customer.customer_id)
+        k -= 1
+
+
+def _plant_duplicate_invoice(company: Company, rng: random.Random, used: set[str]) -> None:
+    """A sale keyed twice: the copy has the customer, date, due date and amount of the
+    original under another number (the system appended an A). The customer paid the original
+    once, so the copy stays open."""
+    invoices = {i.invoice_id: i for i in company.invoices}
+    pool = [p for p in _quiet_payments(company, used) if p.payment_date.year == 2025]
+    if not pool:
+        return
+    p = rng.choice(pool)
+    original = invoices[p.invoice_id]
+    copy = Invoice(
+        f"{original.invoice_id}A",
+        original.customer,
+        original.invoice_date,
+        original.due_date,
+        original.amount,
+        original.show_due,
+        copy_of=original.invoice_id,
+    )
+    company.invoices.insert(company.invoices.index(original) + 1, copy)
+    used.add(p.customer.customer_id)
+
+
+def _plant_duplicate_booking(company: Company, rng: random.Random, used: set[str]) -> None:
+    """A bank receipt imported twice in December: the copy has the customer, date, amount and
+    invoice reference of the original, so it over-pays the invoice. The customer has unpaid
+    invoices worth more than that at the closing date, so FIFO applies the extra money to them
+    and no credit balance arises."""
+    unpaid: dict[str, int] = defaultdict(int)
+    partly: set[str] = set()
+    for inv in company.invoices:
+        paid = sum(s[1] for s in inv.settlements)
+        if paid == 0:
+            unpaid[inv.customer.customer_id] += inv.amount
+        elif paid < inv.amount:
+            partly.add(inv.customer.customer_id)
+    pool = [
+        p for p in _quiet_payments(company, used)
+        if p.payment_date >= date(2025, 12, 1) and p.customer.customer_id not in partly
+        and unpaid[p.customer.customer_id] >= 2 * p.amount
+    ]  # fmt: skip
+    if not pool:
+        return
+    p = rng.choice(pool)
+    company.payments.append(
+        Payment(p.customer, p.payment_date, p.amount, p.invoice_id, p.method, "duplicate_booking")
+    )
+    used.add(p.customer.customer_id)
+
+
 def _plant(company: Company, rng: random.Random) -> None:
     used = {c.customer_id for c in company.customers if c.profile == "defaulter"}
     _plant_overpayments(company, rng, used)
@@ -889,6 +1035,9 @@ def _plant(company: Company, rng: random.Random) -> None:
     _plant_refunds(company, rng, used)
     _plant_advances(company, rng, used)
     _write_offs(company)
+    _plant_short_payments(company, rng, used)
+    _plant_duplicate_invoice(company, rng, used)
+    _plant_duplicate_booking(company, rng, used)
 
 
 # --------------------------------------------------------------------------------------------
@@ -921,7 +1070,55 @@ def _collect_planted(company: Company) -> None:
         if cn.type == "write_off":
             planted["write_off"].append(cn.credit_note_id)
     planted["defaulter"] = [c.customer_id for c in company.customers if c.profile == "defaulter"]
+    planted["duplicate_invoice"] = [i.invoice_id for i in company.invoices if i.copy_of]
     company.planted = dict(planted)
+    company.cases = _payment_cases(company) + [
+        Case("duplicate_document", i.customer.customer_id, (i.copy_of, i.invoice_id),
+             i.invoice_date, amount=i.amount)
+        for i in company.invoices if i.copy_of
+    ]  # fmt: skip
+
+
+def _payment_cases(company: Company) -> list[Case]:
+    """The exceptions the planted payments cause at the reconciled dates. (A payment made
+    twice also leaves its customer in credit until the refund; no reconciled date falls in
+    between, as the sample test would show.)"""
+    invoices = {i.invoice_id: i for i in company.invoices}
+    cases: list[Case] = []
+    for p in company.payments:
+        cid, day, docs = p.customer.customer_id, p.payment_date, (p.payment_id,)
+        cny = p.customer.currency == BASE_CURRENCY
+        if p.tag == "overpayment":
+            excess = p.amount - invoices[p.invoice_id].amount
+            cases.append(Case("overpayment", cid, (p.invoice_id, *docs), day, amount=excess))
+        elif p.tag in ("duplicate", "duplicate_booking"):
+            # the copy comes second (its number too) and carries the whole excess
+            amount = p.amount if cny else None
+            cases.append(Case("overpayment", cid, (p.invoice_id, *docs), day, amount=amount))
+        elif p.tag == "wrong_reference":
+            cases.append(Case("unknown_invoice", cid, docs, day, amount=p.amount if cny else None))
+        elif p.tag == "cross_reference":
+            amount = p.amount if cny else None
+            cases.append(
+                Case("other_customer_invoice", cid, (*docs, p.invoice_id), day, amount=amount)
+            )
+        elif p.tag == "advance":
+            cases += [
+                Case("unapplied_cash", cid, docs, day),
+                Case("credit_balance", cid, docs, day),
+            ]
+        elif p.tag == "short_payment":
+            residue = invoices[p.invoice_id].amount - p.amount
+            cases.append(Case("short_payment", cid, (p.invoice_id, *docs), day, amount=residue))
+        if p.tag == "duplicate_booking":
+            original = next(
+                o for o in company.payments
+                if not o.tag and (o.customer, o.payment_date, o.amount, o.invoice_id)
+                == (p.customer, p.payment_date, p.amount, p.invoice_id)
+            )  # fmt: skip
+            pair = (original.payment_id, p.payment_id)
+            cases.append(Case("duplicate_document", cid, pair, day, amount=p.amount))
+    return cases
 
 
 # --------------------------------------------------------------------------------------------
@@ -1183,12 +1380,12 @@ def _activities(company: Company, rng: random.Random) -> None:
 # --------------------------------------------------------------------------------------------
 
 STATEMENT_DATES = (date(2025, 6, 30), date(2025, 12, 31))
+# the dates at which the planted reconciliation cases are exactly what `reconcile` finds
+RECONCILED_DATES = (*STATEMENT_DATES[:-1], AS_OF)
 
 
-def _statements(company: Company, rng: random.Random, count: int = 20) -> None:
-    """Key CNY accounts confirm their balance twice a year. Most agree with our books; two
-    at mid-year count a payment we booked only in July (in transit), one at year-end differs by
-    an amount nobody can explain yet."""
+def _statement_customers(company: Company, count: int = 20) -> list[str]:
+    """The key domestic accounts by sales, who confirm their balance (defaulters do not)."""
     volume: dict[str, int] = defaultdict(int)
     for inv in company.invoices:
         volume[inv.customer.customer_id] += inv.amount
@@ -1196,7 +1393,15 @@ def _statements(company: Company, rng: random.Random, count: int = 20) -> None:
         (c for c in company.customers if c.currency == BASE_CURRENCY and c.profile != "defaulter"),
         key=lambda c: (-volume[c.customer_id], c.customer_id),
     )[:count]
-    key.sort(key=lambda c: c.customer_id)
+    return sorted(c.customer_id for c in key)
+
+
+def _statements(company: Company, rng: random.Random) -> None:
+    """Key CNY accounts confirm their balance twice a year. Most agree with our books; two
+    at mid-year count a payment we booked only in July (in transit), one at year-end differs by
+    an amount nobody can explain yet."""
+    chosen = set(company.statement_customers)
+    key = [c for c in company.customers if c.customer_id in chosen]
     confirmed = {(c.customer_id, d): _balance(company, c, d) for c in key for d in STATEMENT_DATES}
     _plant_in_transit(company, rng, key, confirmed)
     _plant_unexplained(company, rng, key, confirmed)
@@ -1224,6 +1429,12 @@ def _plant_in_transit(
             continue
         seen.add(p.customer.customer_id)
         confirmed[(p.customer.customer_id, mid)] -= p.amount
+        # unexplained until the payment is booked; then it is the document in transit
+        cid = p.customer.customer_id
+        company.cases += [
+            Case("statement_difference", cid, (), mid, until=p.payment_date, amount=p.amount),
+            Case("statement_difference", cid, (p.payment_id,), p.payment_date, amount=p.amount),
+        ]
         company.statement_notes.append(
             f"{p.customer.customer_id} at {mid}: confirms {_money(p.amount)} less than our books — "
             f"payment {p.payment_id} in transit (booked {p.payment_date})"
@@ -1245,10 +1456,49 @@ def _plant_unexplained(
     c = rng.choice(pool)
     cents = rng.randint(100_000, 900_000)
     confirmed[(c.customer_id, AS_OF)] -= cents
+    company.cases.append(Case("statement_difference", c.customer_id, (), AS_OF, amount=cents))
     company.statement_notes.append(
         f"{c.customer_id} at {AS_OF}: confirms {_money(cents)} less than our books — unexplained"
     )
     company.planted.setdefault("statement_difference", []).append(c.customer_id)
+
+
+# --------------------------------------------------------------------------------------------
+# The general ledger's AR control account
+# --------------------------------------------------------------------------------------------
+
+GL_JOURNALS = (
+    "a customer deposit credited to the AR control account by a manual journal",
+    "the month's USD revaluation journal posted twice",
+)
+
+
+def _gl_journals(company: Company, rng: random.Random) -> None:
+    """Two month-ends where the control account differs from the subledger: a journal posted
+    to AR in the general ledger only, found and reversed the next month. (The control balances
+    themselves are written by `generate`, from the subledger as the ledger computes it.)"""
+    months = sorted(rng.sample(range(3, N_MONTHS - 2), 2))
+    for month, what, sign in zip(months, GL_JOURNALS, (-1, 1), strict=True):
+        end = _month_start(month + 1) - ONE_DAY
+        cents = sign * rng.randint(300_000, 3_000_000)
+        company.gl_journals.append((end, cents, what))
+        # the subledger minus the GL: a journal that lowers the GL shows as a positive difference
+        company.cases.append(Case("gl_difference", None, (), end, amount=-cents))
+    company.planted["gl_difference"] = [end.isoformat() for end, _, _ in company.gl_journals]
+
+
+def _gl_rows(company: Company, folder: Path) -> list[Row]:
+    """Month-end AR control balances: the subledger's own totals (Σ open items, as a clean
+    posting interface keeps the GL in step), read back from the files just written, plus the
+    planted journals."""
+    ds = load(folder)
+    journals = {end: cents for end, cents, _ in company.gl_journals}
+    rows: list[Row] = []
+    for month in range(N_MONTHS):
+        end = _month_start(month + 1) - ONE_DAY
+        subledger = open_items(ds, as_of=end).select(pl.col("open_amount").sum()).collect().item()
+        rows.append((_iso(end), _money(subledger + journals.get(end, 0))))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -1268,6 +1518,7 @@ def build(*, invoices: int = 25_000, seed: int = 7) -> Company:
     )
     _schedules(_rng(seed, "schedules"), company.invoices)
     _settle(company, _rng(seed, "settle"))
+    company.statement_customers = _statement_customers(company)
     _plant(company, _rng(seed, "plant"))
     _number_documents(company)
     _collect_planted(company)
@@ -1275,6 +1526,7 @@ def build(*, invoices: int = 25_000, seed: int = 7) -> Company:
     _credit_limits(company, _rng(seed, "limits"))
     _activities(company, _rng(seed, "activities"))
     _statements(company, _rng(seed, "statements"))
+    _gl_journals(company, _rng(seed, "gl"))
     return company
 
 
@@ -1313,6 +1565,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "statements.csv": ("customer_id", "statement_date", "confirmed_balance"),
     "fx_rates.csv": ("date", "currency", "rate"),
     "open_orders.csv": ("customer_id", "amount"),
+    "gl_balances.csv": ("date", "balance"),
 }  # fmt: skip
 
 
@@ -1400,7 +1653,7 @@ def _table_rows(company: Company) -> dict[str, list[Row]]:
 PLANTED_LABELS = {
     "overpayment": "Over-payments (rounded up to the next 100 CNY; the excess goes on account)",
     "wrong_reference": "Payments quoting an invoice number that does not exist (typos)",
-    "cross_reference": "Payment quoting an invoice of another customer",
+    "cross_reference": "Payments quoting an invoice of another customer",
     "duplicate": "Duplicate payments of an invoice (the customer is in credit afterwards)",
     "refund": "Refunds of those credit balances (negative amount, no invoice reference)",
     "advance": "Advance payments in December 2025: the customer ends the year in credit",
@@ -1410,6 +1663,13 @@ PLANTED_LABELS = {
     "cash_only": "Credit limit 0 (cash only), yet an open balance",
     "no_limit": "No credit limit (blank cell)",
     "statement_difference": "Confirmed balance differs from ours (see below)",
+    "short_payment": "Short payments, never topped up: a bank charge deducted or the cents "
+    "dropped (within the reconciliation tolerance)",
+    "duplicate_invoice": "Invoice keyed twice (the copy's number ends in A; it stays open)",
+    "duplicate_booking": "Bank receipt imported twice (same customer, date, amount and "
+    "reference: the copy over-pays the invoice)",
+    "gl_difference": "Month-ends where the GL's AR control account differs from the "
+    "subledger (see below)",
 }
 
 
@@ -1453,9 +1713,29 @@ def _readme_overview(company: Company) -> list[str]:
     ]
 
 
-def _readme_planted(company: Company) -> list[str]:
+def _planted_text(company: Company, key: str, doc_id: str) -> str:
+    """One planted id as the README lists it, with its customer and what it quotes."""
     payments = {p.payment_id: p for p in company.payments}
     notes = {n.credit_note_id: n for n in company.credit_notes}
+    copies = {i.invoice_id: i for i in company.invoices if i.copy_of}
+    amounts = {i.invoice_id: i.amount for i in company.invoices}
+    if doc_id in payments:
+        p = payments[doc_id]
+        if key == "short_payment":
+            short = _money(amounts[p.invoice_id] - p.amount)
+            return f"{doc_id} ({p.customer.customer_id} pays {p.invoice_id} short by {short})"
+        if key in ("wrong_reference", "cross_reference", "duplicate_booking"):
+            return f"{doc_id} ({p.customer.customer_id} quotes {p.invoice_id})"
+        return f"{doc_id} ({p.customer.customer_id})"
+    if doc_id in notes:
+        return f"{doc_id} ({notes[doc_id].customer.customer_id} {notes[doc_id].invoice_id})"
+    if doc_id in copies:
+        inv = copies[doc_id]
+        return f"{doc_id} ({inv.customer.customer_id}, a copy of {inv.copy_of})"
+    return doc_id
+
+
+def _readme_planted(company: Company) -> list[str]:
     lines = [
         "## Planted cases",
         "",
@@ -1463,19 +1743,44 @@ def _readme_planted(company: Company) -> list[str]:
         "",
     ]
     for key, label in PLANTED_LABELS.items():
-        ids = []
-        for i in company.planted.get(key, []):
-            if i in payments and key in ("wrong_reference", "cross_reference"):
-                p = payments[i]
-                ids.append(f"{i} ({p.customer.customer_id} quotes {p.invoice_id})")
-            elif i in payments:
-                ids.append(f"{i} ({payments[i].customer.customer_id})")
-            elif i in notes:
-                ids.append(f"{i} ({notes[i].customer.customer_id} {notes[i].invoice_id})")
-            else:
-                ids.append(i)
+        ids = [_planted_text(company, key, i) for i in company.planted.get(key, [])]
         lines.append(f"* {label} — {len(ids)}: {', '.join(ids) if ids else 'none'}")
     lines += ["", "Statement differences:", "", *(f"* {n}" for n in company.statement_notes)]
+    lines += ["", "General ledger (each journal reversed the next month):", ""]
+    lines += [
+        f"* {end}: {what}, {_money(abs(cents))} CNY — the GL shows "
+        f"{'more' if cents > 0 else 'less'} than the subledger"
+        for end, cents, what in company.gl_journals
+    ]
+    return lines
+
+
+def _readme_reconcile(company: Company) -> list[str]:
+    """What `reportgen reconcile` finds at the closing date, category by category."""
+    lines = [
+        f"## What `reportgen reconcile sample_data --as-of {AS_OF}` finds",
+        "",
+        "Exactly the planted cases (tests/test_reconcile_sample.py checks it, and at "
+        f"{STATEMENT_DATES[0]}, where the July payments in transit do not exist yet):",
+        "",
+    ]
+    found = [c for c in company.cases if c.found_at(AS_OF)]
+    categories = dict.fromkeys(c.category for c in found)
+    for category in categories:
+        cases = [c for c in found if c.category == category]
+        listed = "; ".join(
+            " ".join(filter(None, (c.customer_id, ", ".join(c.documents)))) or str(c.since)
+            for c in cases
+        )
+        lines.append(f"* `{category}` — {len(cases)}: {listed}")
+    lines += [
+        "",
+        "An advance is both unapplied cash and a credit balance; a receipt imported twice is "
+        "a duplicate and an over-payment. Two categories are not planted: `duplicate_id` "
+        "(loading rejects every copy of an id with different contents, so `reportgen check` "
+        "would fail on the sample) and `rollforward_break` (the roll-forward cannot break on "
+        "a ledger that neither creates nor loses money).",
+    ]
     return lines
 
 
@@ -1483,7 +1788,7 @@ def _readme(company: Company, counts: dict[str, int]) -> str:
     """A short description of the company for users, with the counts and the planted cases."""
     files = ["## Files", "", "| file | rows |", "|---|---:|"]
     files += [f"| `{name}` | {n} |" for name, n in counts.items()]
-    parts = [_readme_overview(company), files, _readme_planted(company)]
+    parts = [_readme_overview(company), files, _readme_planted(company), _readme_reconcile(company)]
     return "\n\n".join("\n".join(p) for p in parts) + "\n"
 
 
@@ -1496,5 +1801,9 @@ def generate(out: Path, *, invoices: int = 25_000, seed: int = 7) -> dict[str, i
     counts = {
         name: _write(out / name, HEADERS[name], rows) for name, rows in _table_rows(company).items()
     }
+    # the general ledger follows the subledger, which is read back from the files
+    counts["gl_balances.csv"] = _write(
+        out / "gl_balances.csv", HEADERS["gl_balances.csv"], _gl_rows(company, out)
+    )
     (out / "README.md").write_text(_readme(company, counts), encoding="utf-8", newline="\n")
     return counts

@@ -61,10 +61,11 @@ def test_files_are_canonical(out: Path) -> None:
     assert (out / "README.md").exists()
 
 
-def test_sizes(out: Path) -> None:
+def test_sizes(out: Path, planted: dict[str, list[str]]) -> None:
     customers = read(out, "customers.csv")
     assert len(customers) == 300
-    assert len(read(out, "invoices.csv")) == N_INVOICES
+    # the planted invoice keyed twice is one more row
+    assert len(read(out, "invoices.csv")) == N_INVOICES + len(planted["duplicate_invoice"])
     assert len({c["customer_id"] for c in customers}) == 300
     export = sum(c["currency"] == "USD" for c in customers)
     assert 30 <= export <= 45
@@ -138,7 +139,7 @@ def test_references(out: Path, planted: dict[str, list[str]]) -> None:
         assert a["customer_id"] in customers
         if a["invoice_id"]:
             assert invoices[a["invoice_id"]]["customer_id"] == a["customer_id"]
-    assert len(wrong) >= 3 and len(cross) == 1
+    assert len(wrong) >= 3 and len(cross) == 2
 
 
 def test_no_overpayment_beyond_the_planted(out: Path, planted: dict[str, list[str]]) -> None:
@@ -153,6 +154,7 @@ def test_no_overpayment_beyond_the_planted(out: Path, planted: dict[str, list[st
         if owner.get(doc["invoice_id"]) == doc["customer_id"]:  # a valid reference (SPEC §2.2)
             applied[doc["invoice_id"]] += cents(doc["amount"])
     special = set(planted["overpayment"]) | set(planted["duplicate"])
+    special |= set(planted.get("duplicate_booking", []))
     allowed = {p["invoice_id"] for p in payments if p["payment_id"] in special}
     excess = {i: applied[i] - invoices[i] for i in applied if applied[i] > invoices[i]}
     assert set(excess) == allowed
@@ -215,6 +217,26 @@ def test_credit_limits(out: Path, planted: dict[str, list[str]]) -> None:
     assert 0.05 <= len(over) / len(customers) <= 0.08
     assert sum(c["credit_limit"] == "0.00" for c in customers) == 2
     assert 0.03 <= sum(not c["credit_limit"] for c in customers) / len(customers) <= 0.07
+
+
+def test_short_payments_stay_within_the_reconciliation_tolerance(
+    out: Path, planted: dict[str, list[str]]
+) -> None:
+    invoices = {i["invoice_id"]: cents(i["amount"]) for i in read(out, "invoices.csv")}
+    payments = {p["payment_id"]: p for p in read(out, "payments.csv")}
+    assert len(planted["short_payment"]) == 4
+    for pid in planted["short_payment"]:
+        p = payments[pid]
+        residue = invoices[p["invoice_id"]] - cents(p["amount"])
+        assert 0 < residue <= max(100, invoices[p["invoice_id"]] * 5 // 1000), pid
+
+
+def test_gl_balances_are_month_ends(out: Path, planted: dict[str, list[str]]) -> None:
+    rows = read(out, "gl_balances.csv")
+    assert [r["date"][:7] for r in rows] == [f"{y}-{m:02d}" for y in (2024, 2025)
+                                            for m in range(1, 13)]  # fmt: skip
+    assert len(planted["gl_difference"]) == 2
+    assert set(planted["gl_difference"]) <= {r["date"] for r in rows}
 
 
 def test_fx_rates(out: Path) -> None:
