@@ -47,10 +47,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 
 from reportgen import money
-from reportgen.ledger import Allocation, allocate, open_items, rates_on
+from reportgen.ledger import Allocation, allocate, rates_on
 from reportgen.load import Dataset
 from reportgen.rollforward import (
-    MONEY_COLUMNS,
     Balances,
     documents,
     monthly_periods,
@@ -168,10 +167,6 @@ def _exceptions(frame: pl.DataFrame | pl.LazyFrame, category: str) -> pl.LazyFra
     )
 
 
-def _empty_exceptions() -> pl.LazyFrame:
-    return pl.DataFrame(schema=EXCEPTION_SCHEMA).lazy()
-
-
 # --- the state at D ---------------------------------------------------------------------------
 
 
@@ -196,12 +191,12 @@ class _AtD:
         )
 
 
-def _state(ds: Dataset, as_of: date) -> _AtD:
+def _state(ds: Dataset, as_of: date, book: Balances) -> _AtD:
     return _AtD(
         ds=ds,
         as_of=as_of,
         stages=allocate(ds, as_of=as_of),
-        items=open_items(ds, as_of=as_of).collect(),
+        items=book.items(as_of),
         rates=rates_on(ds, as_of),
         text=_Text(ds.digits, ds.base_currency),
     )
@@ -1072,20 +1067,18 @@ def reconcile(
     large invoice is held to one unit nor a small one to half a percent of itself. A residue
     above it is an invoice still owed, not a short payment.
     """
-    at = _state(ds, as_of)
     limit = _tolerance(tolerance, tolerance_pct, ds.digits)
     book = Balances(ds)
+    at = _state(ds, as_of, book)
     refs = _references(at).collect().lazy()
     parts = _unapplied_parts(at).collect().lazy()
     statements = statement_reconciliation(
         ds, as_of=as_of, transit_days=transit_days, balances=book
     ).collect()
     gl = gl_reconciliation(ds, as_of=as_of, balances=book).collect()
-    rolled = (
-        pl.DataFrame(schema=dict.fromkeys(MONEY_COLUMNS, pl.Int64))
-        if ds.is_snapshot
-        else rollforward(ds, monthly_periods(ds, as_of=as_of), balances=book).collect()
-    )
+    # a snapshot has one date: nothing to roll forward from
+    periods = [] if ds.is_snapshot else monthly_periods(ds, as_of=as_of)
+    rolled = rollforward(ds, periods, balances=book).collect()
     found = [
         _unapplied_cash(at, parts),
         *_wrong_references(at, refs),
@@ -1096,7 +1089,7 @@ def reconcile(
         _duplicate_ids(ds),
         _statement_exceptions(statements.lazy(), at.text),
         _gl_exceptions(gl.lazy(), at.text),
-        _empty_exceptions() if ds.is_snapshot else _rollforward_breaks(rolled.lazy(), at.text),
+        _rollforward_breaks(rolled.lazy(), at.text),
     ]
     order = pl.col("category").replace_strict(
         list(CATEGORIES), list(range(len(CATEGORIES))), return_dtype=pl.Int32
@@ -1110,7 +1103,7 @@ def reconcile(
 
 def for_output(result: Reconciliation, digits: int) -> dict[str, pl.DataFrame]:
     """The exceptions, the sheet and the roll-forward as files and screens show them: money as
-    exact decimals of the base currency (counts stay whole numbers), customer ids as text."""
+    exact decimals (counts stay whole numbers), customer ids as text."""
 
     def shown(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(

@@ -33,7 +33,7 @@ import polars as pl
 from reportgen import money
 from reportgen.ledger import open_items, rates_on
 from reportgen.load import DataError, Dataset
-from reportgen.periods import series
+from reportgen.periods import Period, series
 
 ONE_DAY = timedelta(days=1)
 FLOWS = ("invoiced", "collected", "credited", "written_off", "refunds")
@@ -153,13 +153,17 @@ def _documented_balance(ds: Dataset, docs: pl.LazyFrame, day: date) -> pl.LazyFr
 # --- balances at a date -------------------------------------------------------------------
 
 
-def customer_balances(ds: Dataset, *, as_of: date) -> pl.DataFrame:
+def customer_balances(
+    ds: Dataset, *, as_of: date, items: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per customer with a document on D: its allocation `currency`, `open_amount` (what it
     owes), `unapplied_credit`, `net_balance` (= open_amount − unapplied_credit) in base minor
     units, `net_balance_ccy` in the allocation currency, and `unaccounted_ccy`: the ledger's
     balance minus what the documents say, in the allocation currency (0 unless the ledger lost
-    or created money; blank for an open-item snapshot, which has no documents to compare)."""
-    items = open_items(ds, as_of=as_of).collect()
+    or created money; blank for an open-item snapshot, which has no documents to compare).
+    `items` are the open items at D (FIFO) when the caller has them already."""
+    if items is None:
+        items = open_items(ds, as_of=as_of).collect()
     kind = pl.col("kind")
     ledger = items.group_by("customer_id").agg(
         currency=pl.col("currency").first(),
@@ -187,22 +191,30 @@ def customer_balances(ds: Dataset, *, as_of: date) -> pl.DataFrame:
 
 @dataclass
 class Balances:
-    """Each customer's balance at a date (`customer_balances`), worked out once per date: a
-    reconciliation asks for the same month-ends for the roll-forward, the GL and statements."""
+    """Open items and each customer's balance at a date (`customer_balances`), worked out once
+    per date: a reconciliation asks for the same month-ends for the roll-forward, the GL and
+    the statements."""
 
     ds: Dataset
+    _items: dict[date, pl.DataFrame] = field(default_factory=dict)
     _at: dict[date, pl.DataFrame] = field(default_factory=dict)
+
+    def items(self, day: date) -> pl.DataFrame:
+        """The open items at `day` (FIFO), collected."""
+        if day not in self._items:
+            self._items[day] = open_items(self.ds, as_of=day).collect()
+        return self._items[day]
 
     def at(self, day: date) -> pl.DataFrame:
         if day not in self._at:
-            self._at[day] = customer_balances(self.ds, as_of=day)
+            self._at[day] = customer_balances(self.ds, as_of=day, items=self.items(day))
         return self._at[day]
 
 
 # --- periods --------------------------------------------------------------------------------
 
 
-def monthly_periods(ds: Dataset, *, as_of: date) -> list:
+def monthly_periods(ds: Dataset, *, as_of: date) -> list[Period]:
     """The calendar months from the first document's month to D (the last one ends on D).
 
     With foreign currencies the first opening is no earlier than the first day on which every
@@ -251,6 +263,8 @@ def rollforward(
     customer_id, currency (of allocation at the closing date), opening, invoiced, collected,
     credited, written_off, refunds, fx_revaluation, closing, difference — money in base minor
     units; any non-zero `difference` is a break (see the module docstring)."""
+    if not periods:
+        return empty_rollforward().lazy()
     if ds.is_snapshot:
         raise DataError(
             "the invoices are an open-item snapshot of one date: there is no opening balance "
@@ -258,10 +272,7 @@ def rollforward(
         )
     book = balances or Balances(ds)
     docs = documents(ds).collect().lazy()
-    rows = [_period_rows(ds, period, book, docs) for period in periods]
-    if not rows:
-        return _empty_rollforward().lazy()
-    customers = pl.concat(rows)
+    customers = pl.concat([_period_rows(ds, period, book, docs) for period in periods])
     keys = ["period", "opening_date", "closing_date"]
     totals = customers.group_by(keys, maintain_order=True).agg(
         pl.lit(None, pl.Categorical).alias("customer_id"),
@@ -279,7 +290,8 @@ def rollforward(
     )
 
 
-def _empty_rollforward() -> pl.DataFrame:
+def empty_rollforward() -> pl.DataFrame:
+    """A roll-forward with no periods: its columns, no rows."""
     schema = {
         "period": pl.String,
         "opening_date": pl.Date,

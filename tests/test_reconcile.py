@@ -647,6 +647,33 @@ def test_rollforward_closes_to_the_cent_on_our_own_numbers(ledger):
         )
 
 
+def test_an_open_item_snapshot_is_reconciled_at_its_own_date_only(tmp_path):
+    ds = make_data(
+        tmp_path,
+        invoices="""
+            invoice_id,customer_id,invoice_date,amount,open_amount,as_of
+            I1,C1,2024-01-01,100.00,40.00,2024-03-31
+        """,
+        payments="""
+            payment_id,customer_id,payment_date,amount,invoice_id
+            P1,C2,2024-03-01,25.00,
+        """,
+        statements="""
+            customer_id,statement_date,confirmed_balance
+            C1,2024-02-29,10.00
+            C1,2024-03-31,40.00
+        """,
+    )
+    result = reconcile(ds, as_of=D("2024-03-31"))
+    assert sorted(result.exceptions.select("category", "customer_id", "amount").rows()) == [
+        ("credit_balance", "C2", 2500),
+        ("unapplied_cash", "C2", 2500),
+    ]
+    # no balance at 2024-02-29 to compare with, and nothing to roll forward from
+    assert result.statements.select("statement_date", "difference").rows() == [(D("2024-03-31"), 0)]
+    assert result.rollforward.height == 0
+
+
 # --- the sheet and the command ------------------------------------------------------------------
 
 
