@@ -52,6 +52,7 @@ from reportgen.load import Dataset
 from reportgen.rollforward import (
     Balances,
     documents,
+    in_base,
     monthly_periods,
     rollforward,
 )
@@ -183,12 +184,7 @@ class _AtD:
 
     def to_base(self, frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
         """`columns` from each row's `currency` into the base currency at D, half-up per row."""
-        rates = self.rates.rename({"rate": "__rate"})
-        return (
-            frame.join(rates, on="currency", how="left")
-            .with_columns(money.convert(c, "__rate").alias(c) for c in columns)
-            .drop("__rate")
-        )
+        return in_base(frame, columns, self.rates)
 
 
 def _state(ds: Dataset, as_of: date, book: Balances) -> _AtD:

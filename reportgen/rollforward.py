@@ -120,7 +120,7 @@ def _single_currency(ds: Dataset) -> bool:
     return set(ds.currencies) <= {ds.base_currency}
 
 
-def _in_base(frame: pl.LazyFrame, columns: Sequence[str], rates: pl.LazyFrame) -> pl.LazyFrame:
+def in_base(frame: pl.LazyFrame, columns: Sequence[str], rates: pl.LazyFrame) -> pl.LazyFrame:
     """`columns` converted from each row's `currency` at `rates`, half-up per row (SPEC §8)."""
     return (
         frame.join(rates.rename({"rate": "__rate"}), on="currency", how="left")
@@ -139,7 +139,7 @@ def _documented_balance(ds: Dataset, docs: pl.LazyFrame, day: date) -> pl.LazyFr
             documented_currency=pl.col("currency").first(), documented_ccy=pl.col("effect").sum()
         )
     mixed = pl.col("currency").n_unique().over("customer_id") > 1
-    converted = _in_base(
+    converted = in_base(
         on.with_columns(__base=pl.col("effect")), ["__base"], rates_on(ds, day)
     ).with_columns(
         __value=pl.when(mixed).then(pl.col("__base")).otherwise(pl.col("effect")),
@@ -307,7 +307,7 @@ def _movements(ds: Dataset, docs: pl.LazyFrame, period: Span) -> pl.LazyFrame:
     """The period's documents per customer and flow, each at the rate of the period's end."""
     moved = docs.filter((pl.col("date") > period.start) & (pl.col("date") <= period.end))
     if not _single_currency(ds):
-        moved = _in_base(moved, ["amount"], rates_on(ds, period.end))
+        moved = in_base(moved, ["amount"], rates_on(ds, period.end))
     return moved.group_by("customer_id").agg(
         pl.col("amount").filter(pl.col("flow") == flow).sum().alias(flow) for flow in FLOWS
     )
