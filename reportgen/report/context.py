@@ -165,6 +165,7 @@ def home_context(data: SiteData, lang: Lang) -> dict:
                 "verdict": _verdict(key, change),
             }
         )
+    overdue_change = _difference(_overdue_share(now), _overdue_share(before))
     x = [lang.short_period(p.label) for p in data.reviews]
     rows = [data.kpi_row(p.label) for p in data.reviews]
     ends = [data.snapshot_at(p.end) for p in data.reviews]
@@ -233,7 +234,9 @@ def home_context(data: SiteData, lang: Lang) -> dict:
         "first": data.reviews[0],
         "count": len(data.reviews),
         "overdue_share": _overdue_share(now),
-        "overdue_share_change": _difference(_overdue_share(now), _overdue_share(before)),
+        "overdue_share_change": overdue_change,
+        # less overdue is better, as for the share over 90 days
+        "overdue_share_verdict": _verdict("pct_over_90", overdue_change),
         "headline": headline,
         "charts": [chart_ar, chart_mix, chart_days, chart_cei, chart_util],
         "reviews": review_rows(data),

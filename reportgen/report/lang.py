@@ -68,6 +68,10 @@ class Lang:
             else (f"{self.currency} {self.money(value)}")
         )
 
+    def in_unit(self) -> str:
+        """The currency after a column heading: ` (CNY)` / `（元）`."""
+        return f"（{self.money_unit()}）" if self.zh else f" ({self.currency})"
+
     def count(self, value: int | None) -> str:
         return DASH if value is None else f"{value:,}"
 
@@ -370,6 +374,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "act_legal": ("legal", "法律程序"),
     "act_note": ("note", "备注"),
     "outcome": ("Outcome", "结果"),
+    "out_open": ("open", "未结"),
+    "out_kept": ("kept", "已兑现"),
+    "out_broken": ("broken", "未兑现"),
+    "out_met": ("met", "已会面"),
+    "out_referred": ("referred", "已移交"),
+    "out_resolved": ("resolved", "已解决"),
+    "out_no_answer": ("no answer", "无人接听"),
+    "out_reached": ("reached", "已联系"),
+    "out_sent": ("sent", "已发送"),
+    "list_sep": ("; ", "；"),
+    "paren": (" ({x})", "（{x}）"),
     "note": ("Note", "备注"),
     # methodology
     "method_intro": (
