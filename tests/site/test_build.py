@@ -215,3 +215,15 @@ def test_reportgen_site_command_rejects_a_backwards_range(tmp_path):
     result = CliRunner().invoke(app, [*args, "--to", "2025-01-31"])
     assert result.exit_code == 2
     assert "before they start" in result.output
+
+
+def test_the_core_imports_no_site_machinery():
+    """reportgen's core and command line load Jinja, MkDocs, YAML and Plotly only when a site
+    is built (STYLE: dependencies point one way)."""
+    code = (
+        "import sys, reportgen.cli, reportgen.metrics, reportgen.outputs, reportgen.reconcile\n"
+        "loaded = [m for m in ('jinja2', 'mkdocs', 'material', 'plotly', 'yaml')"
+        " if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
