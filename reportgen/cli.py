@@ -564,6 +564,12 @@ class ReviewChoice(StrEnum):
     quarter = "quarter"
 
 
+class ReconcileChoice(StrEnum):
+    every = "every"
+    last = "last"
+    none = "none"
+
+
 @app.command()
 def site(
     data: DataArg,
@@ -603,6 +609,14 @@ def site(
             show_default=False,
         ),
     ] = None,
+    reconcile_at: Annotated[
+        ReconcileChoice,
+        typer.Option(
+            "--reconcile",
+            help="List reconciliation exceptions at every review's end, at the last review "
+            "only (much faster on a large ledger), or not at all.",
+        ),
+    ] = ReconcileChoice.every,
     currency: CurrencyOpt = None,
     preset: PresetOpt = None,
     mapping: MappingOpt = None,
@@ -637,6 +651,7 @@ def site(
                 every=period.value,
                 inputs=figures.input_files(data),
                 data_name=data.resolve().name,
+                reconcile=reconcile_at.value,
                 progress=step,
             )
             build_site(gathered, out_dir, langs=[lang.value] if lang else LANGS, progress=step)

@@ -22,6 +22,7 @@ from reportgen.report import charts
 from reportgen.report.charts import BUCKET_COLOURS, Series
 from reportgen.report.data import (
     BUCKETS,
+    KEY_ACCOUNTS_MAX,
     KEY_ACCOUNTS_TOP,
     OVER_90,
     OVERDUE_BUCKETS,
@@ -374,11 +375,11 @@ def reconciliation_context(data: SiteData, period: Period, lang: Lang) -> dict |
     period's roll-forward; blank when reconciliation is not part of the build."""
     if data.reconciliation is None:
         return None
-    from reportgen.reconcile import CATEGORIES
+    from reportgen.reconcile import CATEGORIES, EXCEPTION_SCHEMA
 
-    found = data.reconciliation[period.end]
-    exceptions = found.exceptions
     digits = data.ds.digits
+    found = data.reconciliation.get(period.end)  # only the last review's, if so asked
+    exceptions = found.exceptions if found else pl.DataFrame(schema=EXCEPTION_SCHEMA)
     names = dict(zip(data.customers["customer_id"], data.customers["name"], strict=True))
     links = _key_links(data)
     counts = (
@@ -420,6 +421,7 @@ def reconciliation_context(data: SiteData, period: Period, lang: Lang) -> dict |
             row = match.row(0, named=True)
             rolled = [{"line": k, "amount": _units(row[k], digits)} for k in ROLLFORWARD_LINES]
     return {
+        "listed": found is not None,
         "summary": summary,
         "exceptions": rows,
         "more": max(0, exceptions.height - MAX_ROWS),
@@ -504,7 +506,12 @@ def customers_index_context(data: SiteData) -> dict:
                 "over_90": k["over_90"],
             }
         )  # fmt: skip
-    return {"as_of": data.as_of, "top": KEY_ACCOUNTS_TOP, "rows": rows}
+    return {
+        "as_of": data.as_of,
+        "top": KEY_ACCOUNTS_TOP,
+        "rows": rows,
+        "qualifying": data.key_accounts_qualifying,
+    }
 
 
 def customer_context(data: SiteData, customer_id: str, lang: Lang) -> dict:
@@ -643,6 +650,7 @@ def methodology_context(data: SiteData) -> dict:
         "hold_after_days": data.hold_after_days,
         "countback_months": COUNTBACK_MONTHS,
         "key_accounts_top": top,
+        "key_accounts_max": KEY_ACCOUNTS_MAX,
         "top_overdue": TOP_OVERDUE,
         "max_rows": MAX_ROWS,
         "base_currency": data.ds.base_currency,

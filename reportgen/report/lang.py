@@ -300,6 +300,18 @@ WORDS: dict[str, tuple[str, str]] = {
         "期初 + 开票 − 收款 − 贷项通知 − 核销 + 退款 + 汇率重估 + 未解释差额 = 期末"
         "（净余额，含未核销款项）。",
     ),
+    "exceptions_last_only": (
+        "This build lists reconciliation exceptions at the last review ({date}) only; "
+        "`reportgen reconcile DATA --as-of {end}` lists them at this review's date.",
+        "本次生成只列出最后一期评审（{date}）的对账差异；本期的差异可用 "
+        "`reportgen reconcile DATA --as-of {end}` 查看。",
+    ),
+    "customers_capped": (
+        "{n} customers qualify; the {shown} with the largest exposure have a credit file here "
+        "(`reportgen aging DATA --credit` lists them all).",
+        "共有 {n} 家客户符合条件，此处为风险敞口最大的 {shown} 家建立信用档案"
+        "（全部客户可用 `reportgen aging DATA --credit` 查看）。",
+    ),
     "reconciliation_off": (
         "Reconciliation is not part of this build.",
         "本次生成未包含对账。",

@@ -195,7 +195,7 @@ def test_new_and_worsened_overdue_accounts(tmp_path):
     )
     ds = load(folder)
     reviews = series(date(2025, 1, 1), date(2025, 2, 28), "month")
-    data = figures.gather(ds, reviews, every="month", reconcile=False)
+    data = figures.gather(ds, reviews, every="month", reconcile="none")
     changes = {c["customer"]["id"]: c for c in ctx.overdue_changes(data, reviews[1])}
     # BETTER: 200 overdue 1-30 days then, 100 overdue 1-30 days now
     assert set(changes) == {"NEW", "OLDER", "GREW"}
@@ -283,3 +283,41 @@ def test_text_from_the_data_is_inert_in_markdown_and_html():
     assert md_text("1. item") == "&#49;. item"
     assert md_text("Apex (Suzhou) Co., Ltd.") == "Apex (Suzhou) Co., Ltd."
     assert md_text(None) == ""
+
+
+def test_exceptions_at_the_last_review_only(tmp_path):
+    folder = write_tables(
+        tmp_path / "data",
+        invoices="""
+            invoice_id,customer_id,invoice_date,due_date,amount
+            I1,A,2025-01-10,2025-02-10,100.00
+        """,
+        payments="""
+            payment_id,customer_id,payment_date,amount,invoice_id
+            P1,A,2025-02-05,40.00,NOPE
+        """,
+    )
+    reviews = series(date(2025, 1, 1), date(2025, 2, 28), "month")
+    data = figures.gather(load(folder), reviews, every="month", reconcile="last")
+    first, last = (ctx.reconciliation_context(data, p, EN) for p in reviews)
+    assert not first["listed"] and first["exceptions"] == []
+    assert first["rollforward"] is not None  # every review keeps its roll-forward
+    assert last["listed"]
+    assert "unknown_invoice" in {r["category"] for r in last["summary"]}
+
+
+def test_credit_files_are_capped_at_the_largest_exposures(tmp_path):
+    ids = [f"K{k:03d}" for k in range(figures.KEY_ACCOUNTS_MAX + 20)]
+    folder = write_tables(
+        tmp_path / "data",
+        customers="customer_id,credit_limit\n" + "\n".join(f"{i},0.00" for i in ids),
+        invoices="invoice_id,customer_id,invoice_date,due_date,amount\n"
+        + "\n".join(f"I{i},{i},2025-01-10,2025-02-10,{k + 1}.00" for k, i in enumerate(ids)),
+    )
+    reviews = series(date(2025, 1, 1), date(2025, 1, 31), "month")
+    data = figures.gather(load(folder), reviews, every="month", reconcile="none")
+    assert data.key_accounts_qualifying == len(ids)  # all over a limit of 0
+    assert data.key_accounts.height == figures.KEY_ACCOUNTS_MAX
+    assert data.key_accounts["customer_id"][0] == ids[-1]  # the largest exposure first
+    index = ctx.customers_index_context(data)
+    assert (index["qualifying"], len(index["rows"])) == (len(ids), figures.KEY_ACCOUNTS_MAX)
