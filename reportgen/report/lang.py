@@ -103,7 +103,7 @@ class Lang:
         sign = "+" if number > 0 else ("-" if number < 0 else "±")
         size = abs(number)
         if unit == "money":
-            return f"{sign}{Decimal(abs(Decimal(value))):,.{self.digits}f}"
+            return f"{sign}{abs(Decimal(value)):,.{self.digits}f}"
         if unit == "count":
             return f"{sign}{int(size):,}"
         if unit == "days":
@@ -222,6 +222,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "{period}评审：{first} 至 {last}（{days} 天）。上一期评审：{previous}。",
     ),
     "no_previous": ("none", "无"),
+    "next_line": (" Next review: {next}.", "下一期评审：{next}。"),
     "kpis": ("Key figures", "关键指标"),
     "kpi": ("KPI", "指标"),
     "value": ("Value", "本期"),
