@@ -846,6 +846,111 @@ def _print_reconciliation(
     )
 
 
+# --- collections: worklist (issue 7) ---------------------------------------------------
+
+PolicyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="A credit policy TOML file (dunning ladder, interest, fees, calendar, scorecard); "
+        "its keys override the default shipped with reportgen.",
+        show_default=False,
+    ),
+]
+
+
+def _policy(path: Path | None):
+    from reportgen.policy import PolicyError, load_policy
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--policy") from None
+
+
+@app.command()
+def worklist(
+    data: DataArg,
+    as_of: Annotated[
+        str, typer.Option(help="The day D of the worklist (YYYY-MM-DD).", show_default=False)
+    ],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write every action to .csv, .parquet or .json (default: print a summary).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[LangChoice, typer.Option(help="Language of the actions.")] = LangChoice.en,
+    policy_file: PolicyOpt = None,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """Today's collection actions per owner: the dunning level each customer has reached,
+    the action due and its deadline, interest, fees, last contact and open promises."""
+    from reportgen.collections import worklist as collection_worklist
+    from reportgen.collections import worklist_table
+
+    day = _date(as_of, "--as-of")
+    if out_file is not None and out_file.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(f"must end in {', '.join(FORMATS)}", param_hint="--out")
+    policy = _policy(policy_file)
+    options = _options(preset, mapping, encoding, date_format)
+    ds = _load(data, currency=currency, as_of=day, options=options)
+    try:
+        actions = collection_worklist(ds, as_of=day, policy=policy).collect()
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+    table = worklist_table(actions, digits=ds.digits, lang=lang.value)
+    if out_file is not None:
+        _write(table, out_file)
+        err.print(Text(f"{table.height:,} actions written to {out_file}"))
+    else:
+        _print_worklist(table, lang.value, ds.base_currency)
+    if ds.errors.height:
+        err.print(
+            Text.assemble(
+                ("warning: ", "yellow"),
+                f"{ds.errors.height:,} problems left rows out of this worklist; "
+                f"run `reportgen check {data}` to see them.",
+            )
+        )
+
+
+def _print_worklist(table: pl.DataFrame, lang: str, currency: str) -> None:
+    """Per owner, the actions still to do (late first), at most 15 each."""
+    zh = lang == "zh"
+    todo = table.filter(pl.col("status") != "done")
+    if todo.is_empty():
+        out.print("没有待办的催收事项" if zh else "No collection actions due.")
+        return
+    heads = (
+        ("客户", "动作", "状态", "截止日", f"逾期金额（{currency}）", "逾期天数")
+        if zh
+        else ("Customer", "Action", "Status", "Deadline", f"Overdue ({currency})", "Days")
+    )
+    for owner in todo["owner"].unique(maintain_order=True):
+        rows = todo.filter(pl.col("owner") == owner)
+        grid = Table(title=Text(f"{owner} — {rows.height}"), title_justify="left")
+        for i, head in enumerate(heads):
+            grid.add_column(head, justify="right" if i >= 4 else "left")
+        for row in rows.head(15).iter_rows(named=True):
+            grid.add_row(
+                Text(f"{row['customer_id']} {row['name'] or ''}"),
+                Text(row["action"]),
+                Text(row["status"]),
+                Text(str(row["deadline"])),
+                Text(f"{row['amount']:,}"),
+                Text(str(row["max_days_overdue"])),
+            )
+        out.print(grid)
+    out.print("… use --out FILE.csv for every action" if not zh else "… 用 --out FILE.csv 导出全部")
+
+
 # --- sample -----------------------------------------------------------------------------
 
 

@@ -316,37 +316,50 @@ def _settled(ds: Dataset, periods: Sequence[Period], groups: pl.LazyFrame) -> pl
 _DATED = (("invoices", "invoice_date"), ("payments", "payment_date"), ("credit_notes", "date"))
 
 
-def promises(ds: Dataset) -> pl.LazyFrame:
+def promises(ds: Dataset, *, as_of: date | None = None) -> pl.LazyFrame:
     """Every promise to pay (activities of type promise) with `kept` (SPEC §8): the customer's
     payments dated from the promise up to its promised date add up to the promised amount;
-    a promise without an amount is kept by any payment in that window."""
+    a promise without an amount is kept by any payment in that window.
+
+    Also `activity_id`, `invoice_id`, the `promised` amount and what was `paid` in the window
+    (the collections module reads them). With `as_of`, only promises made by D count and only
+    payments dated by D: a promise still running at D is not kept yet."""
     schema = {
         "customer_id": ds.tables["invoices"]["customer_id"].dtype,
         "date": pl.Date,
         "promised_date": pl.Date,
         "kept": pl.Boolean,
+        "activity_id": pl.String,
+        "invoice_id": pl.String,
+        "promised": pl.Int64,
+        "paid": pl.Int64,
     }
     if not ds.has("activities"):
         return pl.LazyFrame(schema=schema)
     names = ds.tables["activities"].columns
     if "promised_date" not in names:
         return pl.LazyFrame(schema=schema)
+    activities = ds.table("activities")
+    payments = ds.table("payments").select("customer_id", "payment_date", "amount")
+    if as_of is not None:
+        activities = activities.filter(pl.col("date") <= as_of)
+        payments = payments.filter(pl.col("payment_date") <= as_of)
     promised = (
-        ds.table("activities")
-        .filter((pl.col("type") == "promise") & pl.col("promised_date").is_not_null())
+        activities.filter((pl.col("type") == "promise") & pl.col("promised_date").is_not_null())
         .select(
             "customer_id",
             "date",
             "promised_date",
+            activity_id=pl.col("activity_id")
+            if "activity_id" in names
+            else pl.lit(None, pl.String),
+            invoice_id=pl.col("invoice_id") if "invoice_id" in names else pl.lit(None, pl.String),
             promised=pl.col("amount") if "amount" in names else pl.lit(None, pl.Int64),
         )
         .with_row_index("__promise")
     )
     paid = (
-        promised.join(
-            ds.table("payments").select("customer_id", "payment_date", "amount"),
-            on="customer_id",
-        )
+        promised.join(payments, on="customer_id")
         .filter(pl.col("payment_date").is_between(pl.col("date"), pl.col("promised_date")))
         .group_by("__promise")
         .agg(paid=pl.col("amount").sum())
@@ -362,6 +375,10 @@ def promises(ds: Dataset) -> pl.LazyFrame:
             kept=pl.when(promised_amount.is_null())
             .then(pl.col("paid") > 0)
             .otherwise(pl.col("paid") >= promised_amount),
+            activity_id="activity_id",
+            invoice_id="invoice_id",
+            promised="promised",
+            paid="paid",
         )
     )
 

@@ -1,0 +1,103 @@
+"""The collections commands (issue 7): worklist, promises, reasons, ratings and letters —
+exit codes (0 done, 1 unusable data, 2 bad usage), help, output files."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from conftest import write_data
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+
+runner = CliRunner()
+
+CUSTOMERS = """
+    customer_id,name,owner,language
+    C1,Acme,Wang Li,en
+    C2,"=HYPERLINK(""x"")",Zhang Wei,zh
+"""
+INVOICES = """
+    invoice_id,customer_id,invoice_date,due_date,amount
+    I1,C1,2025-04-01,2025-06-15,100.00
+    I2,C2,2025-03-01,2025-04-30,250.00
+    I3,C1,2025-06-01,2025-07-03,80.00
+"""
+ACTIVITIES = """
+    customer_id,date,type,invoice_id,amount,promised_date,reason,outcome
+    C2,2025-05-01,promise,I2,250.00,2025-05-15,financial_difficulty,broken
+    C2,2025-05-20,call,I2,,,financial_difficulty,reached
+    C1,2025-06-20,call,I1,,,forgot,reached
+"""
+
+
+@pytest.fixture
+def data(tmp_path):
+    return write_data(
+        tmp_path / "data", customers=CUSTOMERS, invoices=INVOICES, activities=ACTIVITIES
+    )
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_worklist_writes_csv_with_formulas_neutralised(data, tmp_path):
+    out = tmp_path / "wl.csv"
+    result = run("worklist", data, "--as-of", "2025-06-30", "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    by = {(r["customer_id"], r["rung"]): r for r in rows}
+    assert set(by) == {("C1", "level_3"), ("C1", "pre_due"), ("C2", "demand")}
+    assert by[("C1", "level_3")]["interest"] == "0.41"
+    assert by[("C2", "demand")]["name"] == "'=HYPERLINK(\"x\")"
+
+
+def test_worklist_json_in_chinese(data, tmp_path):
+    out = tmp_path / "wl.json"
+    result = run("worklist", data, "--as-of", "2025-06-30", "--out", out, "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["action"] for r in rows} == {"最后催款函", "到期前提醒", "正式催款函"}
+
+
+def test_worklist_prints_per_owner(data):
+    result = run("worklist", data, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    assert "Wang Li" in result.output and "Final reminder letter" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--as-of", "30/06/2025"),
+        ("--as-of", "2025-06-30", "--out", "x.txt"),
+        ("--as-of", "2025-06-30", "--lang", "fr"),
+        (),
+    ],
+)
+def test_worklist_bad_usage_exits_2(data, args):
+    assert run("worklist", data, *args).exit_code == 2
+
+
+def test_worklist_bad_policy_exits_2_naming_the_key(data, tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text("[interest]\nrate = 3\n", encoding="utf-8")
+    result = run("worklist", data, "--as-of", "2025-06-30", "--policy", policy)
+    assert result.exit_code == 2
+    assert "interest.rate" in result.output
+
+
+def test_worklist_unusable_data_exits_1(tmp_path):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert run("worklist", empty, "--as-of", "2025-06-30").exit_code == 1
+
+
+def test_help_of_every_collections_command():
+    for command in ("worklist",):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "--as-of" in result.output or "--period" in result.output
