@@ -894,6 +894,7 @@ def worklist(
     the action due and its deadline, interest, fees, last contact and open promises."""
     from reportgen.collections import worklist as collection_worklist
     from reportgen.collections import worklist_table
+    from reportgen.ratings import latest_grades, rating_history
 
     day = _date(as_of, "--as-of")
     if out_file is not None and out_file.suffix.lower() not in FORMATS:
@@ -902,7 +903,12 @@ def worklist(
     options = _options(preset, mapping, encoding, date_format)
     ds = _load(data, currency=currency, as_of=day, options=options)
     try:
-        actions = collection_worklist(ds, as_of=day, policy=policy).collect()
+        # the risk in the priority is the customer's rating over D's month so far
+        month = periods.between(day.replace(day=1), day)
+        history = rating_history(ds, [month], policy=policy)
+        actions = collection_worklist(
+            ds, as_of=day, policy=policy, grades=latest_grades(history)
+        ).collect()
     except DataError as exc:
         raise _fail(str(exc)) from None
     table = worklist_table(actions, digits=ds.digits, lang=lang.value)
@@ -949,6 +955,242 @@ def _print_worklist(table: pl.DataFrame, lang: str, currency: str) -> None:
             )
         out.print(grid)
     out.print("… use --out FILE.csv for every action" if not zh else "… 用 --out FILE.csv 导出全部")
+
+
+def _print_rows(frame: pl.DataFrame, columns: list[str], title: str, show: int = 20) -> None:
+    grid = Table(title=Text(title), title_justify="left")
+    for column in columns:
+        grid.add_column(column)
+    for row in frame.select(columns).head(show).iter_rows():
+        grid.add_row(*[Text("" if v is None else str(v)) for v in row])
+    out.print(grid)
+    if frame.height > show:
+        out.print(f"… {frame.height - show:,} more rows: use --out FILE.csv to have them all")
+
+
+def _money_out(frame: pl.DataFrame, columns: list[str], digits: int) -> pl.DataFrame:
+    """Minor units to exact decimals, ids to text, lists to text: ready for any format."""
+    from reportgen import money
+
+    present = [c for c in columns if c in frame.columns]
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns(
+        *[money.to_decimal(c, digits).alias(c) for c in present],
+        *[pl.col(c).list.join(", ").alias(c) for c in lists],
+        *[pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t in (pl.Categorical,)],
+    )
+
+
+def _finish(table: pl.DataFrame, out_file: Path | None, columns: list[str], title: str) -> None:
+    if out_file is not None:
+        _write(table, out_file)
+        err.print(Text(f"{table.height:,} rows written to {out_file}"))
+    else:
+        _print_rows(table, columns, title)
+
+
+def _check_out(out_file: Path | None) -> None:
+    if out_file is not None and out_file.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(f"must end in {', '.join(FORMATS)}", param_hint="--out")
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write every row to .csv, .parquet or .json (default: print the first rows).",
+        show_default=False,
+    ),
+]
+AsOfOpt = Annotated[str, typer.Option(help="The day D (YYYY-MM-DD).", show_default=False)]
+
+
+class PromiseView(StrEnum):
+    promises = "promises"
+    customers = "customers"
+    owners = "owners"
+    plans = "plans"
+    instalments = "instalments"
+
+
+@app.command()
+def promises(
+    data: DataArg,
+    as_of: AsOfOpt,
+    out_file: OutOpt = None,
+    view: Annotated[
+        PromiseView,
+        typer.Option(
+            help="Each promise; kept rates per customer or owner; each instalment plan's "
+            "adherence; or each plan instalment."
+        ),
+    ] = PromiseView.promises,
+    policy_file: PolicyOpt = None,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """Promises to pay kept or broken, kept rates, instalment plans and their adherence;
+    what has been broken twice in a row is flagged for escalation."""
+    from reportgen import promises as promise_rules
+
+    day = _date(as_of, "--as-of")
+    _check_out(out_file)
+    policy = _policy(policy_file)
+    ds = _load(
+        data, currency=currency, as_of=day, options=_options(preset, mapping, encoding, date_format)
+    )
+    try:
+        if view in (PromiseView.plans, PromiseView.instalments):
+            frame = promise_rules.plan_instalments(ds, as_of=day, policy=policy)
+            if view is PromiseView.plans:
+                frame = promise_rules.plan_adherence(frame, policy=policy)
+        else:
+            frame = promise_rules.promise_outcomes(ds, as_of=day, policy=policy)
+            if view is not PromiseView.promises:
+                by = "customer_id" if view is PromiseView.customers else "owner"
+                frame = promise_rules.kept_rates(frame, by=by)
+        table = _money_out(
+            frame.collect(), ["promised", "paid", "amount", "open_amount"], ds.digits
+        )
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+    shown = {
+        PromiseView.promises: ["customer_id", "date", "promised_date", "status", "escalate"],
+        PromiseView.customers: ["customer_id", "promises_due", "promises_kept", "kept_rate"],
+        PromiseView.owners: ["owner", "promises_due", "promises_kept", "kept_rate"],
+        PromiseView.plans: [
+            "invoice_id",
+            "customer_id",
+            "instalments_due",
+            "adherence",
+            "escalate",
+        ],
+        PromiseView.instalments: ["invoice_id", "instalment", "due_date", "status"],
+    }[view]
+    _finish(table, out_file, shown, f"{view.value} at {day}")
+
+
+class ReasonView(StrEnum):
+    reasons = "reasons"
+    items = "items"
+    recurring = "recurring"
+
+
+@app.command()
+def reasons(
+    data: DataArg,
+    as_of: AsOfOpt,
+    out_file: OutOpt = None,
+    view: Annotated[
+        ReasonView,
+        typer.Option(
+            help="Overdue amount and count per reason and aging bucket; each overdue item with "
+            "its reason; or the reasons that recur for a customer."
+        ),
+    ] = ReasonView.reasons,
+    lookback_months: Annotated[
+        int, typer.Option(min=1, help="Recurring: how many months back to look.")
+    ] = 12,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """Why customers pay late (逾期原因): overdue amount by reason and aging bucket, and
+    recurring reasons per customer."""
+    from reportgen import reasons as reason_rules
+    from reportgen.aging import bucket_labels
+
+    day = _date(as_of, "--as-of")
+    _check_out(out_file)
+    ds = _load(
+        data, currency=currency, as_of=day, options=_options(preset, mapping, encoding, date_format)
+    )
+    try:
+        if view is ReasonView.recurring:
+            frame = reason_rules.recurring_reasons(ds, as_of=day, lookback_months=lookback_months)
+            shown = ["customer_id", "reason", "times", "first", "last"]
+        else:
+            frame = reason_rules.overdue_items_with_reasons(ds, as_of=day)
+            shown = ["item_id", "customer_id", "days_overdue", "open_amount", "reason"]
+            if view is ReasonView.reasons:
+                frame = reason_rules.reasons_by_bucket(frame)
+                shown = ["reason", "amount", "count", "share"]
+            else:
+                frame = frame.select(
+                    "item_id", "customer_id", "instalment", "due_date", "days_overdue",
+                    "bucket", "open_amount", "reason", "reason_source",
+                )  # fmt: skip
+        money_cols = ["amount", "open_amount", *bucket_labels()]
+        table = _money_out(frame.collect(), money_cols, ds.digits)
+        if "bucket" in table.columns:
+            table = table.with_columns(pl.col("bucket").cast(pl.String))
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+    _finish(table, out_file, shown, f"overdue reasons at {day}")
+
+
+class RatingView(StrEnum):
+    ratings = "ratings"
+    warnings = "warnings"
+
+
+@app.command()
+def ratings(
+    data: DataArg,
+    period: Annotated[
+        str | None,
+        typer.Option(help="A month (2025-12), a quarter (2025-Q4) or a year.", show_default=False),
+    ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day of a series of periods.", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day of the series.", show_default=False),
+    ] = None,
+    every: Annotated[
+        EveryChoice | None,
+        typer.Option(
+            help="With --from/--to: rate at every month, quarter or year end.", show_default=False
+        ),
+    ] = None,
+    out_file: OutOpt = None,
+    view: Annotated[
+        RatingView, typer.Option(help="Every customer's rating, or only the early warnings.")
+    ] = RatingView.ratings,
+    policy_file: PolicyOpt = None,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """Credit ratings A–E per customer from the policy's scorecard, re-rated every period,
+    with early warnings: downgrades, utilization jumps, a first item over 60 days, payments
+    slowing three periods in a row."""
+    from reportgen.ratings import early_warnings, rating_history
+
+    wanted = _periods(period, first, last, every or (EveryChoice.month if first else None))
+    _check_out(out_file)
+    policy = _policy(policy_file)
+    ds = _load(data, currency=currency, options=_options(preset, mapping, encoding, date_format))
+    try:
+        history = rating_history(ds, wanted, policy=policy)
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+    if view is RatingView.warnings:
+        table = _money_out(early_warnings(history), [], ds.digits)
+        shown = ["period", "customer_id", "warning", "grade", "previous_grade"]
+    else:
+        table = _money_out(history, ["exposure", "credit_limit"], ds.digits)
+        shown = ["period", "customer_id", "grade", "previous_grade", "score", "warnings"]
+    _finish(table, out_file, shown, "credit ratings")
 
 
 # --- sample -----------------------------------------------------------------------------

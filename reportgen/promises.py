@@ -195,9 +195,6 @@ def instalment_settled_dates(ds: Dataset, *, as_of: date) -> pl.LazyFrame:
 def plan_instalments(ds: Dataset, *, as_of: date, policy: Policy) -> pl.LazyFrame:
     """The instalments of every plan (an invoice with two or more in payment_schedule) on
     D, with status (kept, late, missed, not_due), `broken_in_a_row` and `escalate`."""
-    if not ds.has("payment_schedule"):
-        schema = {"invoice_id": pl.String, "status": pl.String}
-        return pl.LazyFrame(schema=schema)
     plans = (
         ds.table("payment_schedule")
         .group_by("invoice_id")

@@ -199,9 +199,9 @@ def rating_history(ds: Dataset, periods: Sequence[Period], *, policy: Policy) ->
         for k in range(policy.slowing_periods)
     ]
     grid = grid.with_columns(
-        days_late_trend=(pl.col("days_late") - pl.col("days_late").shift(1)).over(
-            "customer_id", order_by="__order"
-        ),
+        days_late_trend=(pl.col("days_late") - pl.col("days_late").shift(1))
+        .over("customer_id", order_by="__order")
+        .round(1),
         slowing=pl.all_horizontal(rises).fill_null(False),
     )
     rated = (

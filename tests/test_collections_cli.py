@@ -96,8 +96,79 @@ def test_worklist_unusable_data_exits_1(tmp_path):
     assert run("worklist", empty, "--as-of", "2025-06-30").exit_code == 1
 
 
-def test_help_of_every_collections_command():
-    for command in ("worklist",):
-        result = run(command, "--help")
-        assert result.exit_code == 0
-        assert "--as-of" in result.output or "--period" in result.output
+@pytest.mark.parametrize("command", ["worklist", "promises", "reasons", "ratings", "letters"])
+def test_help_of_every_collections_command(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "--as-of" in result.output or "--period" in result.output
+
+
+PAYMENTS = """
+    payment_id,customer_id,payment_date,amount,invoice_id
+    P1,C2,2025-05-10,100.00,I2
+    P2,C2,2025-05-15,150.00,I2
+"""
+
+
+@pytest.mark.parametrize(
+    ("view", "column", "values"),
+    [
+        ("promises", "status", ["kept"]),
+        ("customers", "kept_rate", ["100.0"]),
+        ("owners", "owner", ["Zhang Wei"]),
+    ],
+)
+def test_promises_views(tmp_path, view, column, values):
+    data = write_data(tmp_path / "data", customers=CUSTOMERS, invoices=INVOICES,
+                      activities=ACTIVITIES, payments=PAYMENTS)  # fmt: skip
+    out = tmp_path / "p.csv"
+    result = run("promises", data, "--as-of", "2025-06-30", "--view", view, "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r[column] for r in rows] == values
+
+
+def test_promises_plans_without_a_schedule_is_empty(data, tmp_path):
+    out = tmp_path / "plans.json"
+    result = run("promises", data, "--as-of", "2025-06-30", "--view", "plans", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text()) == []
+
+
+def test_reasons_command(data, tmp_path):
+    out = tmp_path / "r.csv"
+    result = run("reasons", data, "--as-of", "2025-06-30", "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = {r["reason"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert {k: rows[k]["amount"] for k in rows} == {"financial_difficulty": "250.00",
+                                                    "forgot": "100.00"}  # fmt: skip
+    assert rows["financial_difficulty"]["61-90"] == "250.00"
+    result = run("reasons", data, "--as-of", "2025-06-30", "--view", "items")
+    assert result.exit_code == 0 and "I2" in result.output
+
+
+def test_ratings_command(data, tmp_path):
+    out = tmp_path / "ratings.json"
+    result = run("ratings", data, "--from", "2025-04-01", "--to", "2025-06-30", "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["period"], r["customer_id"]) for r in rows][:2] == [("2025-04", "C1"),
+                                                                   ("2025-04", "C2")]  # fmt: skip
+    assert {r["grade"] for r in rows} <= set("ABCDE")
+    result = run("ratings", data, "--period", "2025-06", "--view", "warnings")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("promises", "--as-of", "2025-06-30", "--view", "nope"),
+        ("reasons", "--as-of", "yesterday"),
+        ("ratings",),
+        ("ratings", "--period", "2025-13"),
+        ("ratings", "--period", "2025-06", "--from", "2025-01-01"),
+    ],
+)
+def test_bad_usage_exits_2(data, args):
+    command, *rest = args
+    assert run(command, data, *rest).exit_code == 2
