@@ -1193,6 +1193,58 @@ def ratings(
     _finish(table, out_file, shown, "credit ratings")
 
 
+@app.command()
+def letters(
+    data: DataArg,
+    as_of: AsOfOpt,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the letters into (Markdown and HTML, and letters.csv).",
+            show_default=False,
+        ),
+    ],
+    lang: Annotated[
+        LangChoice,
+        typer.Option(help="Language for customers whose language is not given (or not en/zh)."),
+    ] = LangChoice.en,
+    include_done: Annotated[
+        bool,
+        typer.Option("--all", help="Also the letters of actions already done since the level."),
+    ] = False,
+    policy_file: PolicyOpt = None,
+    currency: CurrencyOpt = None,
+    preset: PresetOpt = None,
+    mapping: MappingOpt = None,
+    encoding: EncodingOpt = None,
+    date_format: DateFormatOpt = None,
+) -> None:
+    """One reminder or demand letter per customer and dunning level at D, in the customer's
+    language: the overdue items, interest and fees, the payment requested and by when, and
+    what follows if it is not paid."""
+    from reportgen.letters import letter_contexts, write_letters
+
+    day = _date(as_of, "--as-of")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise typer.BadParameter(f"{out_dir} is a file, not a folder", param_hint="--out")
+    policy = _policy(policy_file)
+    ds = _load(
+        data, currency=currency, as_of=day, options=_options(preset, mapping, encoding, date_format)
+    )
+    try:
+        drafted = letter_contexts(
+            ds, as_of=day, policy=policy, lang=lang.value, include_done=include_done
+        )
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        index = write_letters(drafted, out_dir)
+    except OSError as exc:
+        raise _fail(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+    err.print(Text(f"{index.height:,} letters written to {out_dir} (Markdown and HTML)"))
+
+
 # --- sample -----------------------------------------------------------------------------
 
 

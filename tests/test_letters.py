@@ -1,0 +1,166 @@
+"""Letters (issue 7): one per customer and rung, in the customer's language, with the items,
+interest, fees, the payment requested and by when, what follows — and every value from the
+data escaped in Markdown and HTML."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import D, write_data
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.letters import letter_contexts, render_letter, safe_name, write_letters
+from reportgen.load import load
+from reportgen.policy import default_policy
+
+AS_OF = D("2025-06-30")
+CUSTOMERS = """
+customer_id,name,owner,language,currency
+C1,<script>alert(1)</script>,Wang Li,en,CNY
+C2,[x](javascript:alert(1)),张伟,zh,CNY
+C3,Plain & Simple | Co,Li Na,,CNY
+"""
+INVOICES = """
+invoice_id,customer_id,invoice_date,due_date,amount
+I1,C1,2025-05-01,2025-06-15,100.00
+I2,C2,2025-04-01,2025-05-01,250.00
+I3,C3,2025-06-01,2025-07-03,80.00
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return write_data(tmp_path / "data", customers=CUSTOMERS, invoices=INVOICES)
+
+
+def drafted(folder, **kw):
+    ds = load(folder)
+    return {(x.customer_id, x.rung): x for x in letter_contexts(
+        ds, as_of=AS_OF, policy=default_policy(), **kw)}  # fmt: skip
+
+
+def test_one_letter_per_customer_and_rung_in_the_customers_language(folder):
+    letters = drafted(folder, lang="zh")
+    assert {k: v.lang for k, v in letters.items()} == {
+        ("C1", "level_3"): "en",
+        ("C2", "demand"): "zh",
+        ("C3", "pre_due"): "zh",  # no language given: --lang
+    }
+    assert drafted(folder)[("C3", "pre_due")].lang == "en"
+
+
+def test_english_letter_states_items_interest_fee_and_deadline(folder):
+    letter = drafted(folder)[("C1", "level_3")]
+    text = render_letter(letter, "md")
+    assert "# Final reminder letter" in text
+    # 100.00 overdue 15 days at 10 %: 0.41; the level-3 fee 50.00
+    assert "| I1 | 1 | 2025-05-01 | 2025-06-15 | 15 | CNY 100.00 | CNY 0.41 |" in text
+    assert "**Payment requested: CNY 150.41**" in text
+    assert "Fee: CNY 50.00" in text
+    assert "**Please pay by: 2025-07-15**" in text  # the day before the demand letter
+    assert "we will send a formal letter of demand." in text
+    assert "10 % a year" in text
+    assert "Wang Li" in text
+
+
+def test_chinese_letter(folder):
+    letter = drafted(folder)[("C2", "demand")]
+    text = render_letter(letter, "md")
+    assert text.startswith("# 正式催款函")
+    assert "**致：**" in text
+    # 250.00 × 10 % × 60 / 365 = 4.109… -> 4.11; the demand fee 100.00
+    assert "CNY 4.11" in text and "请支付金额： CNY 354.11" in text
+    assert "我方将委托律师处理" in text
+    html = render_letter(letter, "html")
+    assert '<html lang="zh">' in html and "正式催款函" in html
+
+
+def test_pre_due_reminder_has_no_interest_or_fee(folder):
+    text = render_letter(drafted(folder)[("C3", "pre_due")], "md")
+    assert "Fee: CNY 0.00" in text and "Late interest: CNY 0.00" in text
+    assert "**Please pay by: 2025-07-03**" in text  # its due date
+    assert "a year, simple daily interest" not in text
+
+
+def test_hostile_names_stay_text(folder):
+    letters = drafted(folder)
+    for key in [("C1", "level_3"), ("C2", "demand"), ("C3", "pre_due")]:
+        md = render_letter(letters[key], "md")
+        html = render_letter(letters[key], "html")
+        for text in (md, html):
+            assert "<script>" not in text
+        assert "| Co" not in md  # a pipe would split a Markdown table cell
+        assert "](javascript:" not in md  # no Markdown link
+        assert 'href="javascript' not in html
+    md = render_letter(letters[("C1", "level_3")], "md")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    html = render_letter(letters[("C1", "level_3")], "html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#91;x&#93;(javascript:alert(1))" in render_letter(letters[("C2", "demand")], "md")
+    assert "Plain &amp; Simple" in render_letter(letters[("C3", "pre_due")], "html")
+
+
+def test_actions_already_done_get_no_letter_unless_asked(tmp_path):
+    folder = write_data(
+        tmp_path / "data",
+        customers=CUSTOMERS,
+        invoices=INVOICES,
+        activities="""
+        customer_id,date,type
+        C1,2025-06-25,letter
+        """,
+    )
+    assert ("C1", "level_3") not in drafted(folder)
+    assert ("C1", "level_3") in drafted(folder, include_done=True)
+
+
+def test_write_letters_and_index(folder, tmp_path):
+    out = tmp_path / "letters"
+    index = write_letters(list(drafted(folder).values()), out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "C1_level_3.html", "C1_level_3.md", "C2_demand.html", "C2_demand.md",
+        "C3_pre_due.html", "C3_pre_due.md", "letters.csv"]  # fmt: skip
+    assert sorted(index["file"].to_list()) == ["C1_level_3.md", "C2_demand.md", "C3_pre_due.md"]
+    assert not list(out.glob("*.partial"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("C1", "C1"), ("../etc/x", "_etc_x"), ("a b/c", "a_b_c"), ("", "_")]
+)
+def test_safe_file_names(text, name):
+    assert safe_name(text) == name
+
+
+def test_letters_command(folder, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["letters", str(folder), "--as-of", "2025-06-30",
+                                 "--out", str(out), "--lang", "zh"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (out / "C3_pre_due.md").read_text(encoding="utf-8").startswith("# 到期前提醒")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    bad = runner.invoke(app, ["letters", str(folder), "--as-of", "2025-06-30",
+                              "--out", str(a_file)])  # fmt: skip
+    assert bad.exit_code == 2
+    missing = runner.invoke(app, ["letters", str(folder), "--as-of", "2025-06-30"])
+    assert missing.exit_code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    unusable = runner.invoke(app, ["letters", str(empty), "--as-of", "2025-06-30",
+                                   "--out", str(out)])  # fmt: skip
+    assert unusable.exit_code == 1
+
+
+def test_the_collections_core_imports_no_jinja():
+    """Jinja is loaded when a letter is rendered, not when the core is imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reportgen.letters, reportgen.collections, reportgen.promises, "
+        "reportgen.reasons, reportgen.ratings, reportgen.policy\n"
+        "loaded = [m for m in ('jinja2', 'mkdocs', 'plotly', 'streamlit') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
