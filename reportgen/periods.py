@@ -85,3 +85,20 @@ def _name(year: int, month: int, every: Every) -> str:
     if every == "quarter":
         return f"{year}-Q{(month + 2) // 3}"
     return str(year)
+
+
+def trailing(
+    last_day: date, every: Every, count: int, *, not_before: date | None = None
+) -> list[Period]:
+    """The `count` calendar months, quarters or years up to the one holding `last_day`, which
+    ends there (whole, and named `2025-12`, when `last_day` closes it); periods that end before
+    `not_before` (the first document: no data there) are left out, but never the last one."""
+    if count < 1:
+        raise ValueError("count must be 1 or more")
+    months = {"month": 1, "quarter": 3, "year": 12}[every]
+    index = last_day.year * 12 + (last_day.month - 1) // months * months - (count - 1) * months
+    first = date(index // 12, index % 12 + 1, 1)
+    found = series(first, last_day, every)
+    if not_before is not None:
+        found = [p for p in found[:-1] if p.end >= not_before] + found[-1:]
+    return found

@@ -1,0 +1,230 @@
+"""What every page shares: the current view (filters from the sidebar), words, number formats,
+tables with their CSV and Excel downloads, and Plotly charts from the site's chart specs.
+
+Nothing here computes a figure: pages hand over frames from `data.py` and this lays them out.
+Text from the data (names, references, notes) is only ever passed to Streamlit as data
+(tables, plain text), never as HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+from data import Scope, Source
+from downloads import csv_bytes, xlsx_bytes
+from words import t as word
+
+from reportgen import metrics
+from reportgen.report.lang import Lang
+
+VIEW_KEY = "rg_view"
+MAX_ROWS = 2_000  # rows drawn in a table; the downloads hold them all
+
+
+@dataclass(frozen=True)
+class View:
+    """The sidebar's choices, as every page reads them."""
+
+    src: Source
+    as_of: date
+    every: str  # month | quarter | year
+    scope: Scope
+    lang: str  # en | zh
+    currency: str
+    digits: int
+
+    def t(self, key: str, **values: object) -> str:
+        return word(key, self.lang, **values)
+
+    @property
+    def fmt(self) -> Lang:
+        return Lang(self.lang, self.currency, self.digits)
+
+
+def view() -> View:
+    return st.session_state[VIEW_KEY]
+
+
+# --- column headings ------------------------------------------------------------------------
+
+# column -> word key (the site's or the dashboard's); money columns get the currency unit
+MONEY_WORDS = {
+    "open_amount": "open_amount",
+    "unapplied_credit": "unapplied",
+    "net_balance": "net_balance",
+    "credit_limit": "limit",
+    "open_orders": "open_orders",
+    "exposure": "exposure",
+    "headroom": "headroom",
+    "over_limit_amount": "over_by",
+    "overdue": "overdue_amount",
+}
+PLAIN_WORDS = {
+    "customer_id": "customer_id",
+    "name": "customer",
+    "segment": "segment",
+    "owner": "owner",
+    "currency": "currency",
+    "utilization": "utilization",
+    "over_limit": "why_over_limit",
+    "credit_hold": "hold",
+    "max_days_overdue": "max_days",
+    "invoice_id": "invoice",
+    "instalment": "instalment",
+    "invoice_date": "invoice_date",
+    "due_date": "due_date",
+    "amount": "amount",
+    "days_overdue": "days_overdue",
+    "bucket": "bucket",
+    "customers": "customers_count",
+    "category": "category",
+    "documents": "documents",
+    "date": "date",
+    "explanation": "explanation",
+    "explanation_zh": "explanation",
+    "count": "count",
+    "period": "period",
+    "settled_count": "settled_count",
+    "settled_amount": "settled_amount",
+    "wadp": "days_to_pay",
+    "wadl": "days_late",
+    "band": "util_band",
+    "label": "category",
+    "payment_id": "payments",
+    "payment_date": "date",
+    "credit_note_id": "credit_notes",
+    "type": "type",
+    "method": "type",
+}
+
+
+def heading(v: View, column: str, buckets: tuple[str, ...] = ()) -> str:
+    unit = v.fmt.money_unit()
+    if column in buckets or column in ("not_due",):
+        return v.fmt.bucket(column)
+    if column in MONEY_WORDS:
+        return v.t(MONEY_WORDS[column], unit=unit)
+    if column in PLAIN_WORDS:
+        return v.t(PLAIN_WORDS[column]).replace(" ({unit})", "")
+    if column.startswith("rf_") or f"rf_{column}" in _RF:
+        return v.t(f"rf_{column}")
+    return column
+
+
+_RF = {
+    "rf_opening", "rf_invoiced", "rf_collected", "rf_credited", "rf_written_off", "rf_refunds",
+    "rf_fx_revaluation", "rf_difference", "rf_closing",
+}  # fmt: skip
+
+
+def _config(v: View, frame: pl.DataFrame, buckets: tuple[str, ...]) -> dict:
+    config = {}
+    for column, kind in frame.schema.items():
+        label = heading(v, column, buckets)
+        if isinstance(kind, pl.Decimal):
+            config[column] = st.column_config.NumberColumn(label, format="%,.2f")
+        elif column == "utilization":
+            config[column] = st.column_config.NumberColumn(label, format="percent")
+        else:
+            config[column] = st.column_config.Column(label)
+    return config
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    buckets: tuple[str, ...] = (),
+    height: int | str = "auto",
+    max_rows: int = MAX_ROWS,
+    columns: list[str] | None = None,
+) -> None:
+    """The frame as a table (headings in the chosen language, money with its digits), with
+    CSV and Excel downloads of every row under the command line's column names."""
+    v = view()
+    shown = frame.select(columns) if columns else frame
+    drawn = shown.head(max_rows)
+    st.dataframe(
+        drawn,
+        hide_index=True,
+        column_config=_config(v, drawn, buckets),
+        height=height,
+        key=f"table-{name}",
+    )
+    if shown.height > max_rows:
+        st.caption(v.t("items_shown", shown=f"{max_rows:,}", total=f"{shown.height:,}"))
+    left, right, _ = st.columns([1, 1, 6])
+    stem = f"{name}-{v.as_of}"
+    left.download_button(
+        f"⬇ {v.t('download_csv')}",
+        data=lambda: csv_bytes(shown),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        on_click="ignore",
+    )
+    right.download_button(
+        f"⬇ {v.t('download_xlsx')}",
+        data=lambda: xlsx_bytes(shown, name),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{name}",
+        on_click="ignore",
+    )
+
+
+# --- KPI tiles --------------------------------------------------------------------------------
+
+
+def _difference(now: object, before: object) -> object:
+    if now is None or before is None:
+        return None
+    if isinstance(now, Decimal) or isinstance(before, Decimal):
+        return Decimal(now) - Decimal(before)  # type: ignore[arg-type]
+    return round(float(now) - float(before), 4)  # type: ignore[arg-type]
+
+
+def kpi_tiles(now: dict, before: dict | None, per_row: int = 4) -> None:
+    """One tile per KPI of the registry: its value as `reportgen kpis` prints it, and the
+    change against the previous period, green when it is for the better."""
+    v = view()
+    rows = [metrics.METRICS[k : k + per_row] for k in range(0, len(metrics.METRICS), per_row)]
+    for chunk in rows:
+        for column, m in zip(st.columns(per_row), chunk, strict=False):
+            change = _difference(now[m.key], before[m.key]) if before else None
+            column.metric(
+                v.fmt.metric_label(m.key),
+                metrics.format_value(m, now[m.key], lang=v.lang),
+                delta=v.fmt.change(m.key, change) if change is not None else None,
+                delta_color={"higher": "normal", "lower": "inverse"}.get(m.better or "", "off"),
+                help=v.fmt.metric_formula(m.key),
+                border=True,
+            )
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def chart(spec: dict, key: str) -> None:
+    """A chart from a `reportgen.report.charts` spec (the site's charts), drawn by Plotly."""
+    figure = go.Figure(data=spec["data"], layout=spec["layout"])
+    st.plotly_chart(figure, key=key, config=spec.get("config", {}))
+
+
+def caption_scope() -> None:
+    """The as-of date, currency and filters the figures below are for."""
+    v = view()
+    parts = [f"{v.t('as_of')} {v.fmt.date(v.as_of)}", v.t("base_line", currency=v.currency)]
+    chosen = [
+        *(v.scope.segments or ()),
+        *(v.scope.owners or ()),
+        *(v.scope.currencies or ()),
+    ]
+    if chosen:
+        parts.append(v.t("filters") + ": " + ", ".join(chosen))
+    st.caption(" · ".join(parts))

@@ -1,0 +1,179 @@
+"""The dashboard's words in English and Chinese.
+
+Words the review site already has are taken from its table (`reportgen.report.lang.WORDS`),
+KPI names from the metrics registry, category names from `reconcile.CATEGORIES`; only what is
+the dashboard's own is written here, in both languages.
+"""
+
+from __future__ import annotations
+
+from reportgen.report.lang import WORDS as SITE_WORDS
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app_title": ("reportgen — credit dashboard", "reportgen 信用管理看板"),
+    # pages
+    "page_overview": ("Overview", "总览"),
+    "page_aging": ("Aging", "账龄分析"),
+    "page_customer": ("Customer", "客户档案"),
+    "page_credit": ("Credit", "信用额度"),
+    "page_reconciliation": ("Reconciliation", "对账"),
+    "page_data": ("Data", "数据源"),
+    # sidebar
+    "filters": ("Filters", "筛选"),
+    "language": ("Language", "语言"),
+    "period_kind": ("Period", "期间"),
+    "every_month": ("Month", "月"),
+    "every_quarter": ("Quarter", "季度"),
+    "every_year": ("Year", "年"),
+    "all": ("All", "全部"),
+    "data_source": ("Data: {name}", "数据：{name}"),
+    "signed_in": ("Signed in as {user}", "当前用户：{user}"),
+    "sign_out": ("Sign out", "退出登录"),
+    "only_owners": ("Customers of: {owners}", "仅显示负责人：{owners}"),
+    "base_line": ("Amounts in {currency}.", "金额单位：{currency}。"),
+    # login
+    "login": ("Sign in", "登录"),
+    "user": ("User", "用户名"),
+    "password": ("Password", "密码"),
+    "login_failed": ("Unknown user or wrong password.", "用户名或密码错误。"),
+    "login_needed": ("This dashboard is protected: sign in.", "此看板需要登录。"),
+    # overview
+    "kpi_period": (
+        "Key figures for {period}, compared with {previous}",
+        "{period}关键指标（对比{previous}）",
+    ),
+    "no_previous_period": ("Key figures for {period}", "{period}关键指标"),
+    "aging_at": ("Aging at {date}", "{date}账龄分布"),
+    "trend": ("AR and DSO over the last periods", "近期应收账款与 DSO 走势"),
+    "trend_ar": ("AR at period end", "期末应收"),
+    "top_risks": ("Top risks at {date}", "{date}主要风险客户"),
+    "top_risks_intro": (
+        "Customers on credit hold first (over limit, or an item more than {days} days "
+        "overdue), then by amount overdue.",
+        "先列出建议冻结赊销的客户（超额度或有逾期超过 {days} 天的款项），再按逾期金额排序。",
+    ),
+    "no_customers": ("No customer in this selection.", "当前筛选下没有客户。"),
+    # aging
+    "group_by": ("Group by", "分组"),
+    "by_customer": ("Customer", "客户"),
+    "by_segment": ("Segment", "客户类别"),
+    "by_owner": ("Owner", "负责人"),
+    "by_currency": ("Currency", "币种"),
+    "basis": ("Age by", "账龄口径"),
+    "basis_due": ("days past due", "逾期天数"),
+    "basis_invoice": ("days since invoice", "开票天数"),
+    "buckets": ("Bucket bounds (days)", "账龄区间上限（天）"),
+    "buckets_help": (
+        "Increasing whole days separated by commas, e.g. 30,60,90,120 or 3,7,30.",
+        "以逗号分隔的递增天数，例如 30,60,90,120 或 3,7,30。",
+    ),
+    "drill": ("Open items of", "查看未清项目："),
+    "drill_all": ("(every customer in the selection)", "（当前筛选的全部客户）"),
+    "customers_count": ("Customers", "客户数"),
+    "level_items": ("Open items at {date}", "{date}的未清项目"),
+    "items_shown": (
+        "{shown} of {total} items shown; the download has them all.",
+        "显示 {total} 条中的 {shown} 条；下载文件包含全部。",
+    ),
+    # customer
+    "search": ("Search by id or name", "按编号或名称搜索"),
+    "search_help": (
+        "Part of the id or the name, in any language.",
+        "编号或名称的一部分，中英文均可。",
+    ),
+    "pick_customer": ("Customer", "客户"),
+    "no_match": ("No customer matches “{text}”.", "没有与“{text}”匹配的客户。"),
+    "matches": ("{n} customers match", "共 {n} 家客户匹配"),
+    "payments": ("Payments", "收款"),
+    "credit_notes": ("Credit notes", "贷项通知"),
+    "payment_behaviour": ("Payment behaviour by period", "各期付款表现"),
+    "limit_word": ("Credit limit", "信用额度"),
+    "exposure_word": ("Exposure", "风险敞口"),
+    "open_word": ("Open amount", "未清金额"),
+    "overdue_word": ("Overdue", "逾期金额"),
+    # credit
+    "util_distribution": ("Utilization of credit limits at {date}", "{date}信用额度使用率分布"),
+    "util_band": ("Utilization", "使用率区间"),
+    "over_limit_list": ("Customers over their limit", "超出信用额度的客户"),
+    "holds_list": ("Credit holds recommended", "建议冻结赊销的客户"),
+    "headroom_list": (
+        "Headroom: limited customers, least headroom first",
+        "可用额度：有额度的客户，按可用额度从少到多",
+    ),
+    "no_limit_band": ("no limit", "无额度"),
+    "zero_limit_band": ("limit 0", "额度为 0"),
+    # reconciliation
+    "by_category": ("Exceptions by category", "差异分类汇总"),
+    "count": ("Count", "笔数"),
+    "at_stake": ("Amount at stake", "涉及金额"),
+    "exception_list": ("Every exception", "差异明细"),
+    "category_filter": ("Categories", "类别"),
+    "rollforward_monthly": ("Monthly roll-forward (all customers)", "月度余额滚动（全部客户）"),
+    "gl_scope_note": (
+        "The general ledger holds every customer: with a filter the GL comparison is left out.",
+        "总账包含全部客户：筛选后不做总账比对。",
+    ),
+    "snapshot_no_recon": (
+        "This data is an open-item snapshot of one date: reconciled at {date} only.",
+        "此数据为单一日期的未清项目快照：只能在 {date} 对账。",
+    ),
+    # data
+    "current_source": ("Figures now come from: {name}", "当前数据来源：{name}"),
+    "folder": ("A folder on this computer", "本机文件夹"),
+    "folder_help": (
+        "A folder of canonical CSV tables or accounting exports, or one export file.",
+        "包含标准 CSV 表或会计系统导出文件的文件夹，或单个导出文件。",
+    ),
+    "upload": ("Upload export files", "上传导出文件"),
+    "upload_help": (
+        "CSV, TSV, TXT or Excel, at most {mb} MB each; read as data only.",
+        "CSV、TSV、TXT 或 Excel，每个文件不超过 {mb} MB；仅作为数据读取。",
+    ),
+    "preset": ("System (preset)", "系统（预设）"),
+    "auto": ("recognise from the headers", "根据表头自动识别"),
+    "encoding": ("Encoding", "编码"),
+    "date_format": ("Date order", "日期顺序"),
+    "detected": ("detected", "自动检测"),
+    "check": ("Read and check", "读取并检查"),
+    "use_this": ("Use these figures", "使用此数据"),
+    "use_sample": ("Back to the sample company", "恢复示例公司数据"),
+    "checked_intro": (
+        "Checked, not yet used: the numbers on the other pages change only when you press "
+        "“Use these figures”.",
+        "已检查，尚未启用：只有点击“使用此数据”后，其他页面的数字才会改变。",
+    ),
+    "now_used": ("The dashboard now shows {name}.", "看板已切换到 {name}。"),
+    "read_failed": ("These files could not be used: {error}", "无法使用这些文件：{error}"),
+    "too_large": ("{file} is larger than {mb} MB.", "{file} 超过 {mb} MB。"),
+    "bad_type": (
+        "{file}: only CSV, TSV, TXT and Excel files are read.",
+        "{file}：只读取 CSV、TSV、TXT 和 Excel 文件。",
+    ),
+    "no_folder": ("No such folder or file: {path}", "没有这个文件夹或文件：{path}"),
+    "mapping": ("How each export was read", "各导出文件的读取方式"),
+    "system": ("System", "系统"),
+    "field": ("Field", "字段"),
+    "header": ("Column in the file", "文件中的列"),
+    "not_used": ("Columns not used", "未使用的列"),
+    "header_row": ("Header row", "表头所在行"),
+    "as_of_found": ("As of (printed in the file)", "文件中的截止日期"),
+    "skipped_rows": ("Skipped rows", "跳过的行"),
+    "problems_count": (
+        "{errors} rows rejected, {warnings} warnings, {skipped} skipped",
+        "拒绝 {errors} 行，警告 {warnings} 条，跳过 {skipped} 行",
+    ),
+    "no_problem": ("No problems: every row was loaded.", "没有问题：所有行均已载入。"),
+    # downloads
+    "download_csv": ("CSV", "CSV"),
+    "download_xlsx": ("Excel", "Excel"),
+    "download": ("Download", "下载"),
+    "unknown": ("unknown", "未知"),
+    "error_date": ("No figures at {date}: {error}", "{date}无法计算：{error}"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The words for `key` in `lang` (en | zh): the dashboard's own, else the site's."""
+    pair = WORDS.get(key) or SITE_WORDS[key]
+    text = pair[1 if lang == "zh" else 0]
+    return text.format(**values) if values else text

@@ -1,0 +1,142 @@
+"""Selections from the core's results that the dashboard (and the notebook) show: aging totals
+and groupings, the riskiest customers, utilization bands, exception counts, customer search.
+
+Pure functions of the frames `outputs.customer_aging(credit=True)` and `reconcile.for_output`
+return (exact decimals), so every face that shows them shows the same selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import polars as pl
+
+from reportgen.aging import NOT_DUE
+from reportgen.reconcile import CATEGORIES
+
+# columns of the customer aging that add up over customers
+SUMMED = ("open_amount", "unapplied_credit", "net_balance")
+# utilization bands (upper bounds, inclusive), as a credit manager reads a limit's use
+UTILIZATION_BANDS = (
+    ("0-50%", Decimal("0.5")),
+    ("50-80%", Decimal("0.8")),
+    ("80-100%", Decimal("1")),
+    ("100-120%", Decimal("1.2")),
+)
+OVER_BAND = "over 120%"
+NO_LIMIT, ZERO_LIMIT = "no limit", "limit 0"
+
+
+def bucket_totals(customers: pl.DataFrame, labels: Sequence[str]) -> pl.DataFrame:
+    """bucket, amount: the open amount of the customers in each aging bucket (they add up to
+    the total open amount, SPEC §3)."""
+    sums = customers.select(pl.col(list(labels)).sum()).row(0) if customers.height else None
+    amounts = [s if s is not None else Decimal(0) for s in (sums or [None] * len(labels))]
+    dtype = customers.schema.get("open_amount", pl.Decimal(38, 2))
+    return pl.DataFrame(
+        {"bucket": list(labels), "amount": amounts}, schema_overrides={"amount": dtype}
+    )
+
+
+def aging_by(customers: pl.DataFrame, by: str, labels: Sequence[str]) -> pl.DataFrame:
+    """The customer aging summed per segment, owner or currency: `by`, customers, open_amount,
+    the buckets, unapplied_credit and net_balance; largest open amount first."""
+    money = ["open_amount", *labels, "unapplied_credit", "net_balance"]
+    return (
+        customers.group_by(by)
+        .agg(pl.len().cast(pl.Int64).alias("customers"), *[pl.col(c).sum() for c in money])
+        .sort(["open_amount", by], descending=[True, False])
+        .select(by, "customers", *money)
+    )
+
+
+def overdue_amount() -> pl.Expr:
+    """What is past its due date: the open amount less the part not yet due (basis due)."""
+    return pl.col("open_amount") - pl.col(NOT_DUE)
+
+
+def top_risks(customers: pl.DataFrame, limit: int = 10) -> pl.DataFrame:
+    """The customers a credit manager looks at first: credit holds (over the limit, or an item
+    overdue beyond the policy's days), then by amount overdue, then by exposure."""
+    ranked = customers.with_columns(overdue=overdue_amount()).filter(
+        pl.col("credit_hold") | (pl.col("overdue") > 0)
+    )
+    return ranked.sort(
+        ["credit_hold", "overdue", "exposure", "customer_id"],
+        descending=[True, True, True, False],
+    ).head(limit)
+
+
+def utilization_band() -> pl.Expr:
+    """The band of a customer's utilization: `no limit`, `limit 0`, `0-50%` … `over 120%`."""
+    limit, use = pl.col("credit_limit"), pl.col("utilization")
+    expr = pl.when(limit.is_null()).then(pl.lit(NO_LIMIT)).when(limit == 0).then(pl.lit(ZERO_LIMIT))
+    for label, upper in UTILIZATION_BANDS:
+        expr = expr.when(use <= float(upper)).then(pl.lit(label))
+    return expr.otherwise(pl.lit(OVER_BAND))
+
+
+def band_labels() -> list[str]:
+    return [label for label, _ in UTILIZATION_BANDS] + [OVER_BAND, ZERO_LIMIT, NO_LIMIT]
+
+
+def utilization_distribution(customers: pl.DataFrame) -> pl.DataFrame:
+    """band, customers, exposure, credit_limit: how many customers use how much of their
+    limit, every band listed (zeros included), from the lowest use to the highest."""
+    labels = band_labels()
+    counted = (
+        customers.with_columns(band=utilization_band())
+        .group_by("band")
+        .agg(
+            pl.len().cast(pl.Int64).alias("customers"),
+            pl.col("exposure").sum(),
+            pl.col("credit_limit").sum(),
+        )
+    )
+    frame = pl.DataFrame({"band": labels}).join(counted, on="band", how="left")
+    return frame.with_columns(pl.col("customers").fill_null(0))
+
+
+def over_limit(customers: pl.DataFrame) -> pl.DataFrame:
+    """Customers above their limit, most over first."""
+    return customers.filter(pl.col("over_limit")).sort(
+        ["over_limit_amount", "customer_id"], descending=[True, False]
+    )
+
+
+def credit_holds(customers: pl.DataFrame) -> pl.DataFrame:
+    """Customers whose credit hold is recommended, largest exposure first."""
+    return customers.filter(pl.col("credit_hold")).sort(
+        ["exposure", "customer_id"], descending=[True, False]
+    )
+
+
+def least_headroom(customers: pl.DataFrame) -> pl.DataFrame:
+    """Customers with a credit limit, the least headroom (most over) first."""
+    return customers.filter(pl.col("credit_limit").is_not_null()).sort(
+        ["headroom", "customer_id"], nulls_last=True
+    )
+
+
+def exception_summary(exceptions: pl.DataFrame) -> pl.DataFrame:
+    """category, count, amount (Σ |amount|, blank where no exception has an amount), every
+    category in the order reports list them (as `reportgen reconcile` prints its summary)."""
+    counted = exceptions.group_by("category").agg(
+        pl.len().cast(pl.Int64).alias("count"),
+        pl.when(pl.col("amount").is_not_null().any()).then(pl.col("amount").abs().sum()),
+    )
+    frame = pl.DataFrame({"category": list(CATEGORIES)}).join(counted, on="category", how="left")
+    return frame.with_columns(pl.col("count").fill_null(0))
+
+
+def search_customers(attributes: pl.DataFrame, text: str) -> pl.DataFrame:
+    """Customers whose id or name contains `text` (letters in any case; Chinese as written),
+    taken literally, never as a pattern."""
+    needle = text.strip().lower()
+    if not needle:
+        return attributes
+    found = pl.col("customer_id").str.to_lowercase().str.contains(needle, literal=True) | pl.col(
+        "name"
+    ).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+    return attributes.filter(found)
