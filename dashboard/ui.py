@@ -20,6 +20,7 @@ from downloads import csv_bytes, xlsx_bytes
 from words import t as word
 
 from reportgen import metrics
+from reportgen.report import charts
 from reportgen.report.lang import Lang
 
 VIEW_KEY = "rg_view"
@@ -95,6 +96,8 @@ PLAIN_WORDS = {
     "wadl": "days_late",
     "band": "util_band",
     "label": "category",
+    "opening_date": "opening_date",
+    "closing_date": "closing_date",
     "payment_id": "payments",
     "payment_date": "date",
     "credit_note_id": "credit_notes",
@@ -130,6 +133,10 @@ def _config(v: View, frame: pl.DataFrame, buckets: tuple[str, ...]) -> dict:
             config[column] = st.column_config.NumberColumn(label, format="%,.2f")
         elif column == "utilization":
             config[column] = st.column_config.NumberColumn(label, format="percent")
+        elif kind == pl.Date:
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif kind == pl.Float64:
+            config[column] = st.column_config.NumberColumn(label, format="%.1f")
         else:
             config[column] = st.column_config.Column(label)
     return config
@@ -140,7 +147,7 @@ def table(
     name: str,
     *,
     buckets: tuple[str, ...] = (),
-    height: int | str = "auto",
+    height: int | str = "auto",  # "content": every row, for short tables
     max_rows: int = MAX_ROWS,
     columns: list[str] | None = None,
 ) -> None:
@@ -158,9 +165,9 @@ def table(
     )
     if shown.height > max_rows:
         st.caption(v.t("items_shown", shown=f"{max_rows:,}", total=f"{shown.height:,}"))
-    left, right, _ = st.columns([1, 1, 6])
+    buttons = st.container(horizontal=True)
     stem = f"{name}-{v.as_of}"
-    left.download_button(
+    buttons.download_button(
         f"⬇ {v.t('download_csv')}",
         data=lambda: csv_bytes(shown),
         file_name=f"{stem}.csv",
@@ -168,7 +175,7 @@ def table(
         key=f"csv-{name}",
         on_click="ignore",
     )
-    right.download_button(
+    buttons.download_button(
         f"⬇ {v.t('download_xlsx')}",
         data=lambda: xlsx_bytes(shown, name),
         file_name=f"{stem}.xlsx",
@@ -214,6 +221,27 @@ def chart(spec: dict, key: str) -> None:
     """A chart from a `reportgen.report.charts` spec (the site's charts), drawn by Plotly."""
     figure = go.Figure(data=spec["data"], layout=spec["layout"])
     st.plotly_chart(figure, key=key, config=spec.get("config", {}))
+
+
+def aging_chart(title: str, labels: list[str], amounts: list, key: str) -> None:
+    """Bars of the open amount per bucket, coloured from healthy to bad (the site's colours)."""
+    v = view()
+    unit = v.fmt.money_unit()
+    spec = charts.bar_chart(
+        title,
+        [v.fmt.bucket(b) for b in labels],
+        [charts.Series(v.t("open"), amounts)],
+        y_title=v.t("axis_amount", unit=unit),
+        unit=unit,
+    )
+    palette = list(charts.BUCKET_COLOURS.values())
+    colours = [charts.BUCKET_COLOURS.get(b) for b in labels]
+    if None in colours:  # other bounds: the same ladder, spread over as many buckets
+        step = (len(palette) - 1) / max(len(labels) - 1, 1)
+        colours = [palette[round(k * step)] for k in range(len(labels))]
+    spec["data"][0]["marker"] = {"color": colours}
+    spec["layout"]["showlegend"] = False
+    chart(spec, key)
 
 
 def caption_scope() -> None:

@@ -167,6 +167,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "download_csv": ("CSV", "CSV"),
     "download_xlsx": ("Excel", "Excel"),
     "download": ("Download", "下载"),
+    "opening_date": ("Opening date", "期初日期"),
+    "closing_date": ("Closing date", "期末日期"),
     "unknown": ("unknown", "未知"),
     "error_date": ("No figures at {date}: {error}", "{date}无法计算：{error}"),
 }

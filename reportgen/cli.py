@@ -1266,6 +1266,70 @@ def sample(
         out.print(Text(f"{rows:>8,}  {out_dir / name}"))
 
 
+# --- dashboard --------------------------------------------------------------------------
+
+
+@app.command()
+def dashboard(
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A folder or export file to open (default: the sample company).",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; localhost only unless you say otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
+    users: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML file of users with hashed passwords (see dashboard/auth.py): sign-in "
+            "is then required, and a user with owners sees only their customers.",
+            show_default=False,
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        int, typer.Option(min=1, help="Largest file the Data page accepts, in MB.")
+    ] = 50,
+) -> None:
+    """The managers' dashboard (Streamlit) in the browser: KPIs, aging, customers, credit,
+    reconciliation, and a page to read other data."""
+    import os
+    import subprocess
+
+    script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    if not script.is_file():
+        raise _fail(f"the dashboard is not installed here ({script} is missing)")
+    if data is not None and not data.exists():
+        raise _fail(f"{data}: no such file or folder")
+    if users is not None and not users.is_file():
+        raise _fail(f"{users}: no such users file")
+    env = dict(os.environ, REPORTGEN_MAX_UPLOAD_MB=str(max_upload_mb))
+    env.pop("REPORTGEN_DATA", None)
+    env.pop("REPORTGEN_DASHBOARD_USERS", None)
+    if data is not None:
+        env["REPORTGEN_DATA"] = str(data.resolve())
+    if users is not None:
+        env["REPORTGEN_DASHBOARD_USERS"] = str(users.resolve())
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.maxUploadSize", str(max_upload_mb),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
+    ]  # fmt: skip
+    err.print(Text(f"Dashboard on http://{host}:{port} (Ctrl+C to stop)"))
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:  # pragma: no cover - the user stopped it
+        code = 0
+    raise typer.Exit(code)
+
+
 def main() -> None:  # pragma: no cover - the console script
     app()
 

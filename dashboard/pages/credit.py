@@ -35,7 +35,7 @@ with left:
         key="util-chart",
     )
 with right:
-    ui.table(bands.select("band", "customers", "exposure"), "utilization-bands")
+    ui.table(bands.select("band", "customers", "exposure"), "utilization-bands", height="content")
 
 holds_cols = [
     "customer_id",

@@ -57,22 +57,10 @@ tiles[4].metric(v.t("hold"), v.t("yes") if now["credit_hold"] else v.t("no"), bo
 labels = bucket_labels()
 left, right = st.columns(2)
 with left:
-    ui.chart(
-        charts.bar_chart(
-            v.t("aging_at", date=v.fmt.date(v.as_of)),
-            [v.fmt.bucket(b) for b in labels],
-            [
-                charts.Series(
-                    v.fmt.bucket(b),
-                    [now[b] if b == c else None for c in labels],
-                    charts.BUCKET_COLOURS.get(b),
-                )
-                for b in labels
-            ],
-            y_title=v.t("axis_amount", unit=unit),
-            unit=unit,
-            stacked=True,
-        ),
+    ui.aging_chart(
+        v.t("aging_at", date=v.fmt.date(v.as_of)),
+        labels,
+        [now[b] for b in labels],
         key="customer-aging",
     )
 paid = data.behaviour(v.src, customer_id, v.as_of, v.every)

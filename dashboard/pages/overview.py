@@ -36,22 +36,10 @@ unit = v.fmt.money_unit()
 left, right = st.columns(2)
 with left:
     totals = views.bucket_totals(customers, labels)
-    ui.chart(
-        charts.bar_chart(
-            v.t("aging_at", date=v.fmt.date(v.as_of)),
-            [v.fmt.bucket(b) for b in totals["bucket"]],
-            [
-                charts.Series(
-                    v.fmt.bucket(bucket),
-                    [a if b == bucket else None for b in labels],
-                    charts.BUCKET_COLOURS.get(bucket),
-                )
-                for bucket, a in totals.iter_rows()
-            ],
-            y_title=v.t("axis_amount", unit=unit),
-            unit=unit,
-            stacked=True,
-        ),
+    ui.aging_chart(
+        v.t("aging_at", date=v.fmt.date(v.as_of)),
+        totals["bucket"].to_list(),
+        totals["amount"].to_list(),
         key="aging-chart",
     )
 with right:

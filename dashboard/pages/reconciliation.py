@@ -28,7 +28,7 @@ st.subheader(v.t("by_category"))
 summary = views.exception_summary(exceptions).with_columns(
     pl.col("category").replace_strict(names, return_dtype=pl.String).alias("label")
 )
-ui.table(summary.select("label", "count", "amount"), "exception-summary")
+ui.table(summary.select("label", "count", "amount"), "exception-summary", height="content")
 st.caption(v.t("exceptions_note"))
 
 st.subheader(v.t("exception_list"))
@@ -40,11 +40,14 @@ chosen = st.multiselect(
     key="recon_categories",
 )
 listed = exceptions.filter(pl.col("category").is_in(chosen)) if chosen else exceptions
+listed = listed.with_columns(
+    pl.col("category").replace_strict(names, return_dtype=pl.String).alias("label")
+)
 explanation = "explanation_zh" if v.lang == "zh" else "explanation"
 ui.table(
     listed,
     "exceptions",
-    columns=["category", "customer_id", "documents", "amount", "date", explanation],
+    columns=["label", "customer_id", "documents", "amount", "date", explanation],
 )
 
 st.subheader(v.t("rollforward_monthly"))
