@@ -32,7 +32,7 @@ def _reasons_by(ds: Dataset, as_of: date) -> pl.LazyFrame:
                 "date": pl.Date,
                 "reason": pl.String,
             }
-        )
+        ).with_row_index("__row")
     invoice = pl.col("invoice_id") if "invoice_id" in names else pl.lit(None, pl.String)
     return (
         ds.table("activities")

@@ -88,3 +88,16 @@ def test_months_before_keeps_the_day_or_the_month_end():
     assert months_before(D("2025-03-31"), 1) == D("2025-02-28")
     assert months_before(D("2025-01-15"), 12) == D("2024-01-15")
     assert months_before(D("2024-02-29"), 12) == D("2023-02-28")
+
+
+def test_without_reasons_every_overdue_item_is_unknown(tmp_path):
+    ds = make_data(
+        tmp_path,
+        invoices=INVOICES,
+        activities="""
+        customer_id,date,type
+        C1,2025-06-01,call
+        """,
+    )
+    table = reasons_by_bucket(overdue_items_with_reasons(ds, as_of=AS_OF)).collect()
+    assert table.select("reason", "amount", "count").rows() == [("unknown", 47_000, 4)]

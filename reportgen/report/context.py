@@ -29,7 +29,7 @@ from reportgen.report.data import (
     TOP_OVERDUE,
     SiteData,
 )
-from reportgen.report.lang import Lang
+from reportgen.report.lang import WORDS, Lang
 
 MAX_ROWS = 25  # rows of a long list on a review page; the rest is counted
 MAX_OPEN_ITEMS = 50
@@ -480,6 +480,8 @@ def review_context(data: SiteData, period: Period, lang: Lang) -> dict:
         "worsened_count": sum(c["status"] == "worsened" for c in changes or []),
         "reconciliation": reconciliation_context(data, period, lang),
         "hold_after_days": data.hold_after_days,
+        "collections": collections_context(data, period, lang),
+        "ratings": ratings_context(data, period, lang),
     }
 
 
@@ -657,6 +659,7 @@ def methodology_context(data: SiteData) -> dict:
         "digits": data.ds.digits,
         "categories": categories,
         "every": data.every,
+        "policy": policy_context(data),
     }
 
 
@@ -685,4 +688,147 @@ def quality_context(data: SiteData) -> dict:
         "problems": problems.head(MAX_PROBLEMS).to_dicts(),
         "problems_more": max(0, problems.height - MAX_PROBLEMS),
         "as_of": data.as_of,
+    }
+
+
+# --- collections and ratings (issue 7) -----------------------------------------------------
+
+
+def collections_context(data: SiteData, period: Period, lang: Lang) -> dict | None:
+    """The collections of a review: actions per rung at its end, the largest of them, the
+    promises that fell due in the period and the overdue reasons at its end."""
+    if data.worklists is None:
+        return None
+    digits = data.ds.digits
+    actions = data.worklists.filter(pl.col("period") == period.label)
+    rungs = []
+    for key in data.rungs:
+        mine = actions.filter(pl.col("rung") == key)
+        rungs.append(
+            {
+                "rung": key,
+                "actions": mine.height,
+                "late": mine.filter(pl.col("status") == "late").height,
+                "amount": _units(int(mine["amount"].sum()), digits),
+                "interest": _units(int(mine["interest"].sum()), digits),
+            }
+        )
+    top = actions.sort(["priority", "customer_id"], descending=[True, False]).head(TOP_OVERDUE)
+    links = _key_links(data)
+    largest = [
+        {
+            "customer": _customer(r, links),
+            "rung": r["rung"],
+            "status": r["status"],
+            "owner": r["owner"],
+            "deadline": r["deadline"],
+            "amount": _units(r["amount"], digits),
+            "max_days_overdue": r["max_days_overdue"],
+        }
+        for r in top.iter_rows(named=True)
+    ]
+    due = data.promises.filter(
+        (pl.col("promised_date") > period.start) & (pl.col("promised_date") <= period.end)
+    )
+    kept = due.filter(pl.col("status") == "kept").height
+    reasons = data.reasons.filter(pl.col("period") == period.label)
+    return {
+        "rungs": rungs,
+        "largest": largest,
+        "promises_due": due.height,
+        "promises_kept": kept,
+        "kept_rate": _share(kept, due.height),
+        "escalations": due.filter(pl.col("escalate")).height,
+        "reasons": [
+            {
+                "reason": _reason_words(r["reason"], lang),
+                "amount": _units(r["amount"], digits),
+                "count": r["count"],
+                "share": r["share"],
+            }
+            for r in reasons.iter_rows(named=True)
+        ],
+    }
+
+
+def ratings_context(data: SiteData, period: Period, lang: Lang) -> dict | None:
+    """Ratings at a review's end: customers and exposure per grade, and the early warnings."""
+    if data.ratings is None:
+        return None
+    digits = data.ds.digits
+    rated = data.ratings.filter(pl.col("period") == period.label)
+    grades = [
+        {
+            "grade": g,
+            "customers": rated.filter(pl.col("grade") == g).height,
+            "exposure": _units(
+                int(rated.filter(pl.col("grade") == g)["exposure"].clip(lower_bound=0).sum()),
+                digits,
+            ),
+        }
+        for g in ("A", "B", "C", "D", "E")
+    ]
+    links = _key_links(data)
+    warned = rated.filter(pl.col("warnings").list.len() > 0).sort(
+        ["score", "customer_id"], descending=[True, False]
+    )
+    warnings = [
+        {
+            "customer": _customer(r, links),
+            "grade": r["grade"],
+            "previous_grade": r["previous_grade"],
+            "score": r["score"],
+            "warnings": [lang.t(f"warning_{w}") for w in r["warnings"]],
+        }
+        for r in warned.head(MAX_ROWS).iter_rows(named=True)
+    ]
+    return {
+        "grades": grades,
+        "downgrades": rated.filter(pl.col("change") == "down").height,
+        "upgrades": rated.filter(pl.col("change") == "up").height,
+        "warnings": warnings,
+        "warnings_more": max(0, warned.height - MAX_ROWS),
+    }
+
+
+def _reason_words(reason: str, lang: Lang) -> str:
+    key = f"reason_{reason}"
+    return lang.t(key) if key in WORDS else reason
+
+
+def policy_context(data: SiteData) -> dict | None:
+    """The credit policy the collections and ratings follow: the ladder, interest, the
+    scorecard's weights and bounds, the warnings' thresholds (read from the policy itself)."""
+    policy = data.policy
+    if policy is None:
+        return None
+    return {
+        "source": policy.source,
+        "ladder": [
+            {
+                "key": r.key,
+                "window": f"{r.from_days}–{r.to_days}"
+                if r.to_days is not None
+                else f"{r.from_days}+",
+                "from_days": r.from_days,
+                "to_days": r.to_days,
+                "within": r.within_business_days,
+                "channel": r.channel,
+                "owner": r.owner,
+                "fee": r.fee,
+            }
+            for r in policy.ladder
+        ],
+        "rate": policy.annual_rate_percent,
+        "country": policy.calendar.country,
+        "weights": [
+            {"factor": f, "weight": w, "full_at": dict(policy.rating.full_at)[f]}
+            for f, w in policy.rating.weights
+        ],  # fmt: skip
+        "grades": [{"grade": g, "below": b} for g, b in policy.rating.grades],
+        "utilization_jump": policy.utilization_jump,
+        "jump_points": round(policy.utilization_jump * 100),
+        "overdue_days": policy.warning_overdue_days,
+        "slowing_periods": policy.slowing_periods,
+        "lookback_months": policy.rating.lookback_months,
     }

@@ -67,6 +67,13 @@ class SiteData:
     first_document: date | None  # the earliest document date: no data before it
     key_accounts_qualifying: int = 0  # customers that qualify, with a credit file or not
     hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS
+    # collections and ratings (issue 7); None where not gathered (an open-item snapshot)
+    policy: Any = None  # policy.Policy the figures follow
+    rungs: tuple[str, ...] = ()  # the ladder's rung keys, in order
+    worklists: pl.DataFrame | None = None  # collections.worklist at every review's end
+    promises: pl.DataFrame | None = None  # promises.promise_outcomes at the last review
+    reasons: pl.DataFrame | None = None  # reasons_by_bucket at every review's end
+    ratings: pl.DataFrame | None = None  # ratings.rating_history of the reviews
 
     @property
     def as_of(self) -> date:
@@ -372,6 +379,10 @@ def gather(
         recon = reconciliations(ds, ends)
         step("Roll-forward of every review")
         rolled = period_rollforward(ds, reviews)
+    collections = {}
+    if not ds.is_snapshot:
+        step("Collections and ratings at every review")
+        collections = collection_figures(ds, reviews)
     return SiteData(
         ds=ds,
         data_name=data_name,
@@ -390,4 +401,40 @@ def gather(
         inputs=tuple(inputs),
         first_document=first,
         key_accounts_qualifying=qualifying.height,
+        **collections,
     )
+
+
+def collection_figures(ds: Dataset, reviews: Sequence[Period], policy: Any = None) -> dict:
+    """The worklist, overdue reasons and ratings at every review's end and the promises at
+    the last, under the credit policy (the default unless given)."""
+    from reportgen.collections import worklist
+    from reportgen.policy import default_policy
+    from reportgen.promises import promise_outcomes
+    from reportgen.ratings import rating_history
+    from reportgen.reasons import overdue_items_with_reasons, reasons_by_bucket
+
+    policy = policy or default_policy()
+    ratings = rating_history(ds, reviews, policy=policy)
+    actions, reasons = [], []
+    for p in reviews:
+        grades = ratings.filter(pl.col("period") == p.label).select("customer_id", "grade")
+        actions.append(
+            worklist(ds, as_of=p.end, policy=policy, grades=grades.lazy())
+            .with_columns(period=pl.lit(p.label))
+            .collect()
+        )
+        reasons.append(
+            reasons_by_bucket(overdue_items_with_reasons(ds, as_of=p.end))
+            .with_columns(period=pl.lit(p.label))
+            .collect()
+        )
+    as_of = reviews[-1].end
+    return {
+        "policy": policy,
+        "rungs": tuple(r.key for r in policy.ladder),
+        "worklists": pl.concat(actions).with_columns(pl.col("customer_id", "rung").cast(pl.String)),
+        "promises": promise_outcomes(ds, as_of=as_of, policy=policy).collect(),
+        "reasons": pl.concat(reasons),
+        "ratings": ratings.with_columns(pl.col("customer_id").cast(pl.String)),
+    }

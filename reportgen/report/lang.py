@@ -319,6 +319,86 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "collections": ("Collections", "催收"),
     "ratings": ("Credit ratings", "信用评级"),
+    "collections_intro": (
+        "The dunning ladder at {date}: the actions the credit policy asks for, per rung "
+        "(`reportgen worklist DATA --as-of {end}` lists every one).",
+        "{date}的催收阶梯：信用政策要求的催收动作（逐条明细可用 "
+        "`reportgen worklist DATA --as-of {end}` 查看）。",
+    ),
+    "rung": ("Rung", "催收级别"),
+    "actions": ("Actions", "动作数"),
+    "late_actions": ("Past deadline", "已超期"),
+    "interest_amount": ("Late interest ({unit})", "逾期利息（{unit}）"),
+    "largest_actions": ("Largest actions", "最重要的催收动作"),
+    "deadline": ("Deadline", "截止日"),
+    "status_late": ("late", "已超期"),
+    "status_due": ("due", "待办"),
+    "status_promised": ("promised", "已承诺付款"),
+    "status_done": ("done", "已完成"),
+    "promises": ("Promises to pay", "付款承诺"),
+    "promises_line": (
+        "{due} promises fell due in the period, {kept} kept ({rate}); {escalated} of the "
+        "broken ones were the customer's second in a row or more.",
+        "本期到期的付款承诺 {due} 项，兑现 {kept} 项（{rate}）；其中 {escalated} "
+        "项为客户连续第二次或以上违约。",
+    ),
+    "overdue_reasons": ("Overdue reasons", "逾期原因"),
+    "reason_financial_difficulty": ("financial difficulty", "资金困难"),
+    "reason_forgot": ("forgot", "遗忘"),
+    "reason_dispute": ("dispute", "争议"),
+    "reason_service_issue": ("service issue", "服务问题"),
+    "reason_communication": ("communication", "沟通问题"),
+    "reason_other": ("other", "其他"),
+    "reason_unknown": ("not recorded", "未记录"),
+    "count_items": ("Items", "笔数"),
+    "share": ("Share", "占比"),
+    "grade": ("Grade", "评级"),
+    "previous_grade": ("Before", "上期评级"),
+    "customers_count": ("Customers", "客户数"),
+    "score": ("Score", "得分"),
+    "warnings_col": ("Warnings", "预警"),
+    "rating_changes": (
+        "{down} customers were downgraded and {up} upgraded against the period before.",
+        "与上期相比，{down} 家客户评级下调，{up} 家上调。",
+    ),
+    "early_warnings": ("Early warnings", "早期预警"),
+    "warning_downgrade": ("downgrade", "评级下调"),
+    "warning_utilization_jump": ("utilization jump", "额度使用率骤升"),
+    "warning_first_over_days": ("first item over 60 days", "首次出现逾期超 60 天款项"),
+    "warning_slowing": ("paying slower 3 periods running", "付款连续三期变慢"),
+    "policy_heading": ("Collections and credit ratings", "催收与信用评级"),
+    "policy_intro": (
+        "From the credit policy ({source}). Business days follow the holiday calendar of "
+        "{country}. Late interest: {rate} % a year, simple daily interest on the overdue "
+        "amount, 365-day year; a disputed invoice leaves the ladder and accrues none.",
+        "依据信用政策（{source}）。工作日按 {country} 的节假日安排计算。逾期利息：年利率 "
+        "{rate}%，按逾期金额每日单利计息，一年按 365 天计；有争议的发票不进入催收阶梯，也不计息。",
+    ),
+    "days_window": ("Days overdue", "逾期天数"),
+    "within": ("Within (business days)", "时限（工作日）"),
+    "channel": ("Channel", "方式"),
+    "fee_col": ("Fee ({unit})", "费用（{unit}）"),
+    "factor": ("Factor", "因素"),
+    "weight": ("Weight", "权重"),
+    "full_at": ("Full points at", "满分值"),
+    "factor_days_late": ("days late", "逾期付款天数"),
+    "factor_days_late_trend": ("rise in days late", "逾期天数增幅"),
+    "factor_utilization": ("utilization", "额度使用率"),
+    "factor_max_days_overdue": ("max days overdue", "最长逾期天数"),
+    "factor_broken_promises": ("broken promises", "违约承诺"),
+    "factor_disputes": ("disputes", "争议"),
+    "factor_exposure_share": ("share of exposure", "敞口占比"),
+    "scorecard_note": (
+        "Each factor scores 0–100 points, linearly up to its full value; the score is the "
+        "weighted mean and the grade the first whose bound the score stays below (E above "
+        "{last}). Promises and disputes count over {months} months. Warnings: a downgrade, "
+        "utilization up by {jump} points, the first item over {days} days overdue, days late "
+        "rising {periods} periods in a row.",
+        "每项因素得 0–100 分，线性增加至满分值；总分为加权平均，评级为总分低于其上限的第一档"
+        "（高于 {last} 为 E）。承诺与争议按最近 {months} 个月统计。预警：评级下调、额度使用率上升 "
+        "{jump} 个百分点、首次出现逾期超过 {days} 天的款项、逾期天数连续 {periods} 期上升。",
+    ),
+    "grade_bounds": ("Grade bounds:", "评级上限："),
     "later_release": (
         "This section comes with a later release of reportgen; it shows no figures yet.",
         "本节将在 reportgen 后续版本中提供，目前不显示任何数据。",
@@ -453,3 +533,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "warning": ("warning", "警告"),
     "skipped": ("skipped", "跳过"),
 }
+
+
+def _rung_words() -> dict[str, tuple[str, str]]:
+    """The default ladder's rungs, named as the worklist and the letters name them."""
+    from reportgen.collections import ACTION_WORDS
+
+    return {f"rung_{key}": words for key, words in ACTION_WORDS.items()}
+
+
+WORDS.update(_rung_words())
