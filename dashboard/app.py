@@ -3,7 +3,9 @@
 Run it with `reportgen dashboard [DATA]` (or `streamlit run dashboard/app.py`). Environment:
 `REPORTGEN_DATA` (folder or file; the sample company by default), `REPORTGEN_DASHBOARD_USERS`
 (a users file, see auth.py: sign-in required when set), `REPORTGEN_MAX_UPLOAD_MB`.
-Pages are listed once, in `PAGES`: a later page is one more line there.
+Pages are listed once, in `PAGES`: a later page is one more line there. They live in
+`sections/`, not `pages/`: Streamlit's test harness reads a `pages/` folder as the old
+multipage layout and reruns a page without this script (and its sidebar).
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("overview", "pages/overview.py", ":material/dashboard:"),
-    PageSpec("aging", "pages/aging.py", ":material/calendar_month:"),
-    PageSpec("customer", "pages/customer.py", ":material/person_search:"),
-    PageSpec("credit", "pages/credit.py", ":material/credit_score:"),
-    PageSpec("reconciliation", "pages/reconciliation.py", ":material/rule:"),
-    PageSpec("data", "pages/sources.py", ":material/folder_open:"),
+    PageSpec("overview", "sections/overview.py", ":material/dashboard:"),
+    PageSpec("aging", "sections/aging.py", ":material/calendar_month:"),
+    PageSpec("customer", "sections/customer.py", ":material/person_search:"),
+    PageSpec("credit", "sections/credit.py", ":material/credit_score:"),
+    PageSpec("reconciliation", "sections/reconciliation.py", ":material/rule:"),
+    PageSpec("data", "sections/sources.py", ":material/folder_open:"),
 )
 HERE = Path(__file__).resolve().parent
 SOURCE_KEY = "rg_source"
