@@ -247,7 +247,7 @@ def aging_chart(title: str, labels: list[str], amounts: list, key: str) -> None:
 def caption_scope() -> None:
     """The as-of date, currency and filters the figures below are for."""
     v = view()
-    parts = [f"{v.t('as_of')} {v.fmt.date(v.as_of)}", v.t("base_line", currency=v.currency)]
+    parts = [f"{v.t('as_of')} {v.fmt.date(v.as_of)}", v.t("base_line", currency=v.fmt.money_unit())]
     chosen = [
         *(v.scope.segments or ()),
         *(v.scope.owners or ()),

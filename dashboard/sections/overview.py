@@ -15,7 +15,9 @@ v = ui.view()
 st.title(v.t("page_overview"))
 ui.caption_scope()
 
-tiles = data.kpis(v.src, v.scope, v.as_of, v.every, 2)
+# one KPI series for the trend and the tiles: a period's row does not depend on the others
+trend = data.kpis(v.src, v.scope, v.as_of, v.every, data.TREND_PERIODS)
+tiles = trend.tail(2)
 now = tiles.row(tiles.height - 1, named=True)
 before = tiles.row(tiles.height - 2, named=True) if tiles.height > 1 else None
 if before:
@@ -43,7 +45,6 @@ with left:
         key="aging-chart",
     )
 with right:
-    trend = data.kpis(v.src, v.scope, v.as_of, v.every, data.TREND_PERIODS)
     x = [v.fmt.short_period(p) for p in trend["period"]]
     ui.chart(
         charts.line_chart(
