@@ -9,7 +9,7 @@ import auth
 import openpyxl
 import polars as pl
 import pytest
-from conftest import APP, TIMEOUT, frame, no_exception
+from dashboard_helpers import APP, TIMEOUT, frame, no_exception
 from downloads import csv_bytes, xlsx_bytes
 from streamlit.testing.v1 import AppTest
 

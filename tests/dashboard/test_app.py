@@ -8,12 +8,18 @@ from datetime import date
 
 import polars as pl
 import pytest
-from conftest import AS_OF, SAMPLE, cli_kpis, frame, no_exception, open_app
+from dashboard_helpers import AS_OF, SAMPLE, cli_kpis, frame, no_exception, open_app
 from polars.testing import assert_frame_equal
 
 from reportgen import metrics, reconcile, scope, views
 from reportgen.aging import bucket_labels
+from reportgen.load import load
 from reportgen.outputs import customer_aging, invoice_aging
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load(SAMPLE)
 
 PAGES = ("aging", "customer", "credit", "reconciliation", "sources")
 

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import APP, ROOT
+from dashboard_helpers import APP, ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "site"))
 from site_browser import Browser, chromium  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import nbformat
-from conftest import ROOT, SAMPLE
+from dashboard_helpers import ROOT, SAMPLE
 from nbclient import NotebookClient
 
 NOTEBOOK = ROOT / "notebooks" / "credit_review.ipynb"

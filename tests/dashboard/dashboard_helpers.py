@@ -1,5 +1,8 @@
 """Shared helpers for the dashboard's tests: the app under AppTest, and the core's (and the
-command line's) figures for the sample company to compare its tiles and tables with."""
+command line's) figures for the sample company to compare its tiles and tables with.
+
+Not a conftest.py: a second module named `conftest` would shadow tests/conftest.py for the
+`from conftest import ...` of the core's tests."""
 
 from __future__ import annotations
 
@@ -10,12 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from reportgen.cli import app as cli
-from reportgen.load import load
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboard"
@@ -61,7 +62,3 @@ def cli_kpis(tmp_path: Path, *args: str) -> list[dict]:
 def as_decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
-
-@pytest.fixture(scope="session")
-def sample():
-    return load(SAMPLE)
