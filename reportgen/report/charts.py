@@ -49,7 +49,9 @@ def _layout(title: str, y_title: str, *, barmode: str | None = None, percent: bo
             "rangemode": "tozero",
             "automargin": True,
         },
-        "legend": {"orientation": "h", "y": -0.2},
+        # at the foot of the figure, not of the plot: a legend just below the plot would
+        # cover the axis labels whenever they are rotated (plotly.js issue 7415)
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         "hovermode": "x unified",
         "separators": ".,",
     }

@@ -44,6 +44,8 @@ class Lang:
     def t(self, key: str, **values: object) -> str:
         """The words for `key` (see WORDS), with `{name}` fields filled in."""
         text = WORDS[key][1 if self.zh else 0]
+        if values.get("unit") == "":  # data without a currency: no empty brackets
+            text = text.replace(" ({unit})", "").replace("（{unit}）", "")
         return text.format(**values) if values else text
 
     # --- numbers ------------------------------------------------------------------------
@@ -70,6 +72,8 @@ class Lang:
 
     def in_unit(self) -> str:
         """The currency after a column heading: ` (CNY)` / `（元）`."""
+        if not self.currency:
+            return ""
         return f"（{self.money_unit()}）" if self.zh else f" ({self.currency})"
 
     def count(self, value: int | None) -> str:

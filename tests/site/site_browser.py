@@ -107,7 +107,7 @@ class Browser:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
-    def wait_until(self, expression: str, timeout: float = 15):
+    def wait_until(self, expression: str, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = self.evaluate(expression)

@@ -321,3 +321,13 @@ def test_credit_files_are_capped_at_the_largest_exposures(tmp_path):
     assert data.key_accounts["customer_id"][0] == ids[-1]  # the largest exposure first
     index = ctx.customers_index_context(data)
     assert (index["qualifying"], len(index["rows"])) == (len(ids), figures.KEY_ACCOUNTS_MAX)
+
+
+def test_headings_of_data_without_a_currency_have_no_empty_brackets():
+    for code in ("en", "zh"):
+        lang = Lang(code, "", 2)
+        assert lang.in_unit() == ""
+        heading = lang.t("amount_unit", unit=lang.money_unit())
+        assert heading in ("Amount", "金额"), heading
+    assert Lang("zh", "CNY", 2).t("amount_unit", unit="元") == "金额（元）"
+    assert EN.in_unit() == " (CNY)"
