@@ -36,6 +36,8 @@ PAGES = (
     PageSpec("aging", "sections/aging.py", ":material/calendar_month:"),
     PageSpec("customer", "sections/customer.py", ":material/person_search:"),
     PageSpec("credit", "sections/credit.py", ":material/credit_score:"),
+    PageSpec("worklist", "sections/worklist.py", ":material/checklist:"),
+    PageSpec("ratings", "sections/ratings.py", ":material/grade:"),
     PageSpec("reconciliation", "sections/reconciliation.py", ":material/rule:"),
     PageSpec("data", "sections/sources.py", ":material/folder_open:"),
 )

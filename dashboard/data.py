@@ -261,3 +261,100 @@ def reconciliation(src: Source, sc: Scope, as_of: date) -> dict[str, pl.DataFram
 
     ds = scoped(src, sc)
     return reconcile.for_output(reconcile.reconcile(ds, as_of=as_of), ds.digits)
+
+
+# --- collections ----------------------------------------------------------------------------
+# The worklist, the ratings and a customer's timeline are computed for the whole company and
+# then selected: a customer's priority and its share of exposure depend on the portfolio, so
+# a filtered page shows the rows `reportgen worklist` / `reportgen ratings` print for them.
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def policy():
+    """The credit policy the command line uses without --policy (reportgen/policy_default.toml)."""
+    from reportgen.policy import default_policy
+
+    return default_policy()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _worklist(src: Source, as_of: date) -> pl.DataFrame:
+    """`collections.worklist` at D, money in minor units; the risk in the priority is the
+    customer's rating over D's month so far, as `reportgen worklist` reads it."""
+    from reportgen.collections import worklist as collection_worklist
+    from reportgen.ratings import latest_grades, rating_history
+
+    ds = dataset(src)
+    month = periods.between(as_of.replace(day=1), as_of)
+    history = rating_history(ds, [month], policy=policy())
+    return collection_worklist(
+        ds, as_of=as_of, policy=policy(), grades=latest_grades(history)
+    ).collect()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _worklist_table(src: Source, as_of: date, lang: str) -> pl.DataFrame:
+    from reportgen.collections import worklist_table
+
+    return worklist_table(_worklist(src, as_of), digits=dataset(src).digits, lang=lang)
+
+
+def worklist(src: Source, sc: Scope, as_of: date, lang: str) -> pl.DataFrame:
+    """The rows `reportgen worklist --as-of D --lang LANG --out FILE` writes (exact decimals,
+    the action in words), of the scope's customers."""
+    return _in_scope(_worklist_table(src, as_of, lang), src, sc)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _ratings(src: Source, as_of: date, every: str, count: int) -> pl.DataFrame:
+    """`ratings.rating_history` for the last `count` periods ending at D (minor units)."""
+    from reportgen.ratings import rating_history
+
+    return rating_history(dataset(src), kpi_periods(src, as_of, every, count), policy=policy())
+
+
+def _ratings_out(frame: pl.DataFrame, digits: int) -> pl.DataFrame:
+    """As the command line writes it: money as exact decimals, lists as "a, b"."""
+    from reportgen import money
+
+    return frame.with_columns(
+        *[money.to_decimal(c, digits).alias(c) for c in ("exposure", "credit_limit") if c in frame],
+        *[pl.col(c).list.join(", ") for c, kind in frame.schema.items() if kind == pl.List],
+        pl.col("customer_id").cast(pl.String),
+    )
+
+
+def ratings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataFrame:
+    """`reportgen ratings` for the period ending at D (`--period 2025-12` when D closes the
+    month), of the scope's customers: grade, previous grade, change, score, warnings, factors
+    and their points."""
+    history = _ratings(src, as_of, every, 1)
+    return _in_scope(_ratings_out(history, dataset(src).digits), src, sc)
+
+
+def rating_warnings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataFrame:
+    """`reportgen ratings --view warnings` for the period ending at D, of the scope."""
+    from reportgen.ratings import early_warnings
+
+    warned = early_warnings(_ratings(src, as_of, every, 1))
+    return _in_scope(warned.with_columns(pl.col("customer_id").cast(pl.String)), src, sc)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def timeline(src: Source, customer_id: str, as_of: date, every: str) -> pl.DataFrame:
+    """The customer's activities, dunning rungs at D and grade changes over the last periods,
+    newest first (`reportgen.timeline`), money as exact decimals."""
+    from reportgen import money
+    from reportgen.timeline import customer_timeline
+
+    ds = dataset(src)
+    frame = customer_timeline(
+        ds,
+        customer_id,
+        as_of=as_of,
+        policy=policy(),
+        worklist=_worklist(src, as_of),
+        ratings=_ratings(src, as_of, every, TREND_PERIODS),
+        periods=kpi_periods(src, as_of, every, TREND_PERIODS),
+    )
+    return frame.with_columns(money.to_decimal("amount", ds.digits))

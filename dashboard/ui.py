@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 from data import Scope, Source
 from downloads import csv_bytes, xlsx_bytes
+from words import known
 from words import t as word
 
 from reportgen import metrics
@@ -64,6 +65,12 @@ MONEY_WORDS = {
     "headroom": "headroom",
     "over_limit_amount": "over_by",
     "overdue": "overdue_amount",
+    # worklist
+    "interest": "interest_amount",
+    "fee": "fee_col",
+    "amount_requested": "requested_amount",
+    "disputed_amount": "disputed_amount",
+    "open_promise_amount": "promise_amount",
 }
 PLAIN_WORDS = {
     "customer_id": "customer_id",
@@ -103,6 +110,44 @@ PLAIN_WORDS = {
     "credit_note_id": "credit_notes",
     "type": "type",
     "method": "type",
+    # worklist
+    "rung": "rung",
+    "action": "action",
+    "channel": "channel",
+    "status": "status",
+    "level_since": "level_since",
+    "deadline": "deadline",
+    "done_on": "done_on",
+    "items": "items_count",
+    "invoices": "invoices",
+    "pay_by": "pay_by",
+    "next_rung": "next_rung",
+    "grade": "grade",
+    "priority": "priority",
+    "disputed_items": "disputed_items",
+    "last_contact": "last_contact",
+    "last_contact_type": "last_contact_type",
+    "open_promises": "open_promises",
+    "next_promised_date": "next_promised_date",
+    "language": "letter_language",
+    # ratings
+    "previous_grade": "previous_grade",
+    "change": "change",
+    "score": "score",
+    "warnings": "warnings_col",
+    "warning": "warning_col",
+    "description": "description",
+    "previous": "previous_count",
+    "days_late": "days_late",
+    "days_late_trend": "factor_days_late_trend",
+    "broken_promises": "factor_broken_promises",
+    "disputes": "factor_disputes",
+    "exposure_share": "factor_exposure_share",
+    # a customer's timeline
+    "event": "event",
+    "promised_date": "promised_date",
+    "reason": "reason",
+    "note": "note",
 }
 
 
@@ -116,6 +161,8 @@ def heading(v: View, column: str, buckets: tuple[str, ...] = ()) -> str:
         return v.t(PLAIN_WORDS[column]).replace(" ({unit})", "")
     if column.startswith("rf_") or f"rf_{column}" in _RF:
         return v.t(f"rf_{column}")
+    if column.endswith("_points") and known(f"factor_{column.removesuffix('_points')}"):
+        return f"{v.t('factor_' + column.removesuffix('_points'))} · {v.t('points')}"
     return column
 
 
@@ -131,7 +178,7 @@ def _config(v: View, frame: pl.DataFrame, buckets: tuple[str, ...]) -> dict:
         label = heading(v, column, buckets)
         if isinstance(kind, pl.Decimal):
             config[column] = st.column_config.NumberColumn(label, format="%,.2f")
-        elif column == "utilization":
+        elif column in ("utilization", "exposure_share"):
             config[column] = st.column_config.NumberColumn(label, format="percent")
         elif kind == pl.Date:
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
@@ -183,6 +230,19 @@ def table(
         key=f"xlsx-{name}",
         on_click="ignore",
     )
+
+
+def in_words(frame: pl.DataFrame, column: str, prefixes: tuple[str, ...]) -> pl.DataFrame:
+    """The codes in `column` (a status, a type, a rung) as words of the chosen language: the
+    first `<prefix><code>` that has words, else the code as it is."""
+    v = view()
+    codes = frame[column].drop_nulls().unique().to_list() if column in frame.columns else []
+    mapping = {}
+    for code in codes:
+        key = next((p + str(code) for p in prefixes if known(p + str(code))), None)
+        if key:
+            mapping[code] = v.t(key)
+    return frame.with_columns(pl.col(column).replace(mapping)) if mapping else frame
 
 
 # --- KPI tiles --------------------------------------------------------------------------------

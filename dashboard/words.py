@@ -18,6 +18,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "page_credit": ("Credit", "信用额度"),
     "page_reconciliation": ("Reconciliation", "对账"),
     "page_data": ("Data", "数据源"),
+    "page_worklist": ("Worklist", "催收工作清单"),
+    "page_ratings": ("Ratings", "信用评级"),
     # sidebar
     "filters": ("Filters", "筛选"),
     "language": ("Language", "语言"),
@@ -117,6 +119,77 @@ WORDS: dict[str, tuple[str, str]] = {
         "This data is an open-item snapshot of one date: reconciled at {date} only.",
         "此数据为单一日期的未清项目快照：只能在 {date} 对账。",
     ),
+    # worklist
+    "worklist_intro": (
+        "Collection actions at {date} under the default credit policy: one row per customer "
+        "and dunning rung reached, by owner, late first and then by priority (overdue amount "
+        "× days overdue × risk of the grade) — the rows `reportgen worklist` writes.",
+        "{date}按默认信用政策应做的催收动作：每个客户每个已达到的催收级别一行，按负责人排列，"
+        "先列已超期的，再按优先级（逾期金额 × 逾期天数 × 评级风险）——与 `reportgen worklist` "
+        "输出的行相同。",
+    ),
+    "action_owner": ("Action owner", "动作负责人"),
+    "min_amount": ("Overdue on the rung at least ({unit})", "该级别逾期金额不低于（{unit}）"),
+    "min_days": ("Days overdue at least", "逾期天数不少于"),
+    "actions_shown": ("{shown} of {total} actions", "共 {total} 项动作，显示 {shown} 项"),
+    "overdue_total": ("Overdue on these rungs ({unit})", "这些级别的逾期金额（{unit}）"),
+    "requested_total": ("Amount to request ({unit})", "应催收金额（{unit}）"),
+    "no_actions": ("No collection action in this selection.", "当前筛选下没有催收动作。"),
+    "action": ("Action", "催收动作"),
+    "level_since": ("On this rung since", "达到该级别日期"),
+    "done_on": ("Done on", "完成日期"),
+    "items_count": ("Items", "笔数"),
+    "invoices": ("Invoices", "发票"),
+    "requested_amount": ("Amount requested ({unit})", "应催收金额（{unit}）"),
+    "disputed_amount": ("Disputed ({unit})", "争议金额（{unit}）"),
+    "disputed_items": ("Disputed items", "争议笔数"),
+    "promise_amount": ("Open promises ({unit})", "未到期承诺金额（{unit}）"),
+    "open_promises": ("Open promises", "未到期承诺"),
+    "next_promised_date": ("Next promised date", "最近承诺付款日"),
+    "pay_by": ("Pay by", "要求付款日"),
+    "next_rung": ("Next rung", "下一级别"),
+    "priority": ("Priority", "优先级"),
+    "last_contact": ("Last contact", "最近联系日期"),
+    "last_contact_type": ("Last contact by", "最近联系方式"),
+    "letter_language": ("Language", "语言"),
+    # ratings
+    "ratings_intro": (
+        "Credit ratings for {period} from the credit policy's scorecard, compared with the "
+        "period before — the rows `reportgen ratings` writes.",
+        "{period}的信用评级（依据信用政策评分卡），并与上期比较——与 `reportgen ratings` "
+        "输出的行相同。",
+    ),
+    "grade_distribution": ("Customers per grade", "各评级客户数"),
+    "previous_count": ("Period before", "上期"),
+    "change_filter": ("Change against the period before", "与上期相比"),
+    "change_up": ("upgraded", "上调"),
+    "change_down": ("downgraded", "下调"),
+    "change_same": ("unchanged", "不变"),
+    "change_new": ("newly rated", "首次评级"),
+    "grade_filter": ("Grades", "评级"),
+    "every_rating": ("Every customer's rating", "全部客户评级"),
+    "warning_col": ("Warning", "预警"),
+    "description": ("What it means", "含义"),
+    "no_warnings": ("No early warning in this period.", "本期没有早期预警。"),
+    "points": ("points", "得分"),
+    # customer timeline
+    "timeline": ("Timeline: activities, dunning and ratings", "时间线：沟通记录、催收与评级"),
+    "timeline_intro": (
+        "Newest first, up to {date}: every activity recorded (a promise's status says "
+        "whether it was kept), the dunning rungs the open items stand on, and the grade "
+        "changes of the last {n} periods.",
+        "截至 {date}，按时间倒序：所有沟通记录（付款承诺的状态表示是否兑现）、未清项目所处的"
+        "催收级别，以及近 {n} 期的评级变化。",
+    ),
+    "event": ("Event", "事件"),
+    "event_activity": ("activity", "沟通"),
+    "event_dunning": ("dunning", "催收"),
+    "event_rating": ("rating", "评级"),
+    "promised_date": ("Promised date", "承诺付款日"),
+    "no_timeline": (
+        "Nothing recorded for this customer by {date}.",
+        "截至 {date}，该客户没有记录。",
+    ),
     # data
     "current_source": ("Figures now come from: {name}", "当前数据来源：{name}"),
     "folder": ("A folder on this computer", "本机文件夹"),
@@ -172,6 +245,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "unknown": ("unknown", "未知"),
     "error_date": ("No figures at {date}: {error}", "{date}无法计算：{error}"),
 }
+
+
+def known(key: str) -> bool:
+    """Whether `key` has words, the dashboard's own or the site's."""
+    return key in WORDS or key in SITE_WORDS
 
 
 def t(key: str, lang: str, **values: object) -> str:

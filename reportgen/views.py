@@ -1,8 +1,10 @@
 """Selections from the core's results that the dashboard (and the notebook) show: aging totals
-and groupings, the riskiest customers, utilization bands, exception counts, customer search.
+and groupings, the riskiest customers, utilization bands, exception counts, customer search,
+the worklist's filters and totals, and how ratings moved between grades.
 
-Pure functions of the frames `outputs.customer_aging(credit=True)` and `reconcile.for_output`
-return (exact decimals), so every face that shows them shows the same selection.
+Pure functions of the frames `outputs.customer_aging(credit=True)`, `reconcile.for_output`,
+`collections.worklist_table` and `ratings.rating_history` return (money as exact decimals), so
+every face that shows them shows the same selection.
 """
 
 from __future__ import annotations
@@ -140,3 +142,81 @@ def search_customers(attributes: pl.DataFrame, text: str) -> pl.DataFrame:
         "name"
     ).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
     return attributes.filter(found)
+
+
+# --- collections and ratings (issue 7) ------------------------------------------------------
+
+
+def worklist_actions(
+    table: pl.DataFrame,
+    *,
+    rungs: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    owners: Sequence[str] = (),
+    min_amount: Decimal | None = None,
+    min_days: int | None = None,
+) -> pl.DataFrame:
+    """The worklist rows (`collections.worklist_table`, exact decimals) on any of these rungs,
+    with any of these statuses and action owners (empty: all), owing at least `min_amount`
+    overdue on the rung and at least `min_days` overdue; the worklist's order is kept."""
+    keep = pl.lit(True)
+    if rungs:
+        keep &= pl.col("rung").is_in(list(rungs))
+    if statuses:
+        keep &= pl.col("status").is_in(list(statuses))
+    if owners:
+        keep &= pl.col("owner").is_in(list(owners))
+    if min_amount is not None:
+        keep &= pl.col("amount") >= min_amount
+    if min_days is not None:
+        keep &= pl.col("max_days_overdue") >= min_days
+    return table.filter(keep)
+
+
+def grade_counts(history: pl.DataFrame, grades: Sequence[str]) -> pl.DataFrame:
+    """grade, customers (rated this period), previous (with that grade the period before),
+    change: how the portfolio moved between grades; every grade listed, in order."""
+    now = history.group_by("grade").agg(customers=pl.len().cast(pl.Int64))
+    before = (
+        history.drop_nulls("previous_grade")
+        .group_by("previous_grade")
+        .agg(previous=pl.len().cast(pl.Int64))
+        .rename({"previous_grade": "grade"})
+    )
+    return (
+        pl.DataFrame({"grade": list(grades)})
+        .join(now, on="grade", how="left")
+        .join(before, on="grade", how="left")
+        .with_columns(pl.col("customers", "previous").fill_null(0))
+        .with_columns(change=pl.col("customers") - pl.col("previous"))
+    )
+
+
+def worklist_totals(table: pl.DataFrame) -> dict[str, object]:
+    """actions, late (past their deadline), amount (overdue on the rungs) and
+    amount_requested (with interest and fees) of worklist rows."""
+    return {
+        "actions": table.height,
+        "late": table.filter(pl.col("status") == "late").height,
+        "amount": table["amount"].sum() if table.height else Decimal(0),
+        "amount_requested": table["amount_requested"].sum() if table.height else Decimal(0),
+    }
+
+
+def rating_moves(history: pl.DataFrame) -> dict[str, int]:
+    """How many ratings went down, up, stayed the same or are new against the period before."""
+    counted = dict(history.group_by("change").len().iter_rows())
+    return {change: int(counted.get(change, 0)) for change in ("down", "up", "same", "new")}
+
+
+def rating_changes(
+    history: pl.DataFrame, *, changes: Sequence[str] = (), grades: Sequence[str] = ()
+) -> pl.DataFrame:
+    """The ratings whose change against the period before (up, down, same, new) is one of
+    `changes` and whose grade one of `grades` (empty: all), in the order rated."""
+    keep = pl.lit(True)
+    if changes:
+        keep &= pl.col("change").is_in(list(changes))
+    if grades:
+        keep &= pl.col("grade").is_in(list(grades))
+    return history.filter(keep)

@@ -1,5 +1,6 @@
 """Customer: find a customer by id or name, and read its credit file — limit, utilization,
-aging, payment behaviour over time, open items, payments and credit notes."""
+aging, payment behaviour over time, open items, payments and credit notes — and its timeline
+of activities, dunning steps and rating changes, newest first."""
 
 from __future__ import annotations
 
@@ -99,3 +100,18 @@ st.subheader(v.t("payments"))
 ui.table(data.documents(v.src, "payments", customer_id, v.as_of), "customer-payments")
 st.subheader(v.t("credit_notes"))
 ui.table(data.documents(v.src, "credit_notes", customer_id, v.as_of), "customer-credit-notes")
+
+st.subheader(v.t("timeline"))
+st.caption(v.t("timeline_intro", date=v.fmt.date(v.as_of), n=data.TREND_PERIODS))
+events = data.timeline(v.src, customer_id, v.as_of, v.every)
+if events.height == 0:
+    st.info(v.t("no_timeline", date=v.fmt.date(v.as_of)))
+else:
+    for column, prefixes in (
+        ("event", ("event_",)),
+        ("type", ("act_", "rung_", "change_")),
+        ("status", ("status_", "out_")),
+        ("reason", ("reason_",)),
+    ):
+        events = ui.in_words(events, column, prefixes)
+    ui.table(events, "customer-timeline")

@@ -61,4 +61,3 @@ def cli_kpis(tmp_path: Path, *args: str) -> list[dict]:
 
 def as_decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-

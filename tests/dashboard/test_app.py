@@ -21,7 +21,8 @@ from reportgen.outputs import customer_aging, invoice_aging
 def sample():
     return load(SAMPLE)
 
-PAGES = ("aging", "customer", "credit", "reconciliation", "sources")
+
+PAGES = ("aging", "customer", "credit", "worklist", "ratings", "reconciliation", "sources")
 
 
 def tiles(at) -> dict[str, tuple[str, str | None]]:

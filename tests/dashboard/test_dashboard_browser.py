@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
     chromium() is None,
     reason="chromium is not installed (`.ci/run` installs Debian's chromium package)",
 )
-PAGES = ("overview", "aging", "customer", "credit", "reconciliation", "data")
+PAGES = ("overview", "aging", "customer", "credit", "worklist", "ratings", "reconciliation", "data")
 RENDERED = """
 (() => {
   const running = document.querySelector('[data-testid="stStatusWidget"]');
@@ -114,7 +114,8 @@ def test_click_through_every_page(server, browser, tmp_path):
         assert screenshot(browser, page, folder).stat().st_size > 10_000
     assert titles == {
         "overview": "Overview", "aging": "Aging", "customer": "Customer", "credit": "Credit",
-        "reconciliation": "Reconciliation", "data": "Data",
+        "worklist": "Worklist", "ratings": "Ratings", "reconciliation": "Reconciliation",
+        "data": "Data",
     }  # fmt: skip
     charts = browser.evaluate("document.querySelectorAll('.js-plotly-plot').length")
     assert charts == 0  # the Data page draws none; the others were checked above

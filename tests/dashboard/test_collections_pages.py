@@ -1,0 +1,214 @@
+"""The Worklist and Ratings pages and the Customer page's timeline (issue 7) under AppTest with
+the sample company: they open in English and Chinese, their tables are the rows
+`reportgen worklist` and `reportgen ratings` write, and their filters select from them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from dashboard_helpers import AS_OF, SAMPLE, frame, no_exception, open_app
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+from words import t
+
+from reportgen import periods, scope
+from reportgen.cli import app as cli
+from reportgen.collections import worklist
+from reportgen.load import load
+from reportgen.policy import default_policy
+from reportgen.promises import promise_outcomes
+from reportgen.ratings import latest_grades, rating_history
+from reportgen.timeline import customer_timeline
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load(SAMPLE)
+
+
+def run_cli(tmp_path, *args: str) -> pl.DataFrame:
+    """`reportgen ARGS --out FILE.parquet`, read back (types as the command line writes them)."""
+    out = tmp_path / f"out-{abs(hash(args))}.parquet"
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return pl.read_parquet(out)
+
+
+@pytest.fixture(scope="module")
+def cli_worklist(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("worklist")
+    return run_cli(folder, "worklist", str(SAMPLE), "--as-of", str(AS_OF))
+
+
+@pytest.fixture(scope="module")
+def cli_worklist_zh(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("worklist-zh")
+    return run_cli(folder, "worklist", str(SAMPLE), "--as-of", str(AS_OF), "--lang", "zh")
+
+
+@pytest.fixture(scope="module")
+def cli_ratings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ratings")
+    return run_cli(folder, "ratings", str(SAMPLE), "--period", "2025-12")
+
+
+@pytest.fixture(scope="module")
+def cli_warnings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("warnings")
+    return run_cli(folder, "ratings", str(SAMPLE), "--period", "2025-12", "--view", "warnings")
+
+
+def like(shown: pl.DataFrame, expected: pl.DataFrame) -> pl.DataFrame:
+    """A drawn table in the command line's types (the browser's table has datetimes)."""
+    return shown.select(expected.columns).cast(dict(expected.schema))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", ["worklist", "ratings"])
+def test_page_opens_in_both_languages(page, lang):
+    at = no_exception(open_app(page, lang=lang))
+    assert at.title[0].value == t(f"page_{page}", lang)
+    assert at.dataframe, page
+
+
+def test_worklist_is_the_worklist_command(cli_worklist):
+    at = open_app("worklist")
+    shown = frame(at, 0)
+    assert shown.columns == cli_worklist.columns
+    assert_frame_equal(like(shown, cli_worklist), cli_worklist)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Actions"] == f"{cli_worklist.height:,}"
+    assert tiles["Past deadline"] == f"{(cli_worklist['status'] == 'late').sum():,}"
+    assert tiles["Overdue on these rungs (CNY)"] == f"{cli_worklist['amount'].sum():,.2f}"
+
+
+def test_worklist_in_chinese_is_the_chinese_worklist(cli_worklist_zh):
+    at = open_app("worklist", lang="zh")
+    assert_frame_equal(like(frame(at, 0), cli_worklist_zh), cli_worklist_zh)
+    assert "第一次催款提醒" in frame(at, 0)["action"].to_list()
+
+
+def test_worklist_filters_select_rows(cli_worklist):
+    at = open_app("worklist")
+    no_exception(at.multiselect(key="worklist_rungs").set_value(["level_1", "level_2"]).run())
+    wanted = cli_worklist.filter(pl.col("rung").is_in(["level_1", "level_2"]))
+    assert 0 < wanted.height < cli_worklist.height
+    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+
+    no_exception(at.number_input(key="worklist_min_amount").set_value(50_000.0).run())
+    wanted = wanted.filter(pl.col("amount") >= Decimal("50000"))
+    shown = frame(at, 0)
+    assert 0 < shown.height == wanted.height
+    assert_frame_equal(like(shown, wanted), wanted)
+
+    no_exception(at.multiselect(key="worklist_status").set_value(["done"]).run())
+    wanted = wanted.filter(pl.col("status") == "done")
+    if wanted.height:
+        assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    else:
+        assert at.info and not at.dataframe
+
+
+def test_worklist_days_and_action_owner(cli_worklist):
+    at = open_app("worklist")
+    no_exception(at.number_input(key="worklist_min_days").set_value(90).run())
+    wanted = cli_worklist.filter(pl.col("max_days_overdue") >= 90)
+    assert frame(at, 0)["customer_id"].to_list() == wanted["customer_id"].to_list()
+    no_exception(at.multiselect(key="worklist_owners").set_value(["Legal"]).run())
+    shown = frame(at, 0)
+    assert set(shown["owner"]) == {"Legal"}
+    assert shown.height == wanted.filter(pl.col("owner") == "Legal").height
+
+
+def test_sidebar_owner_selects_the_worklist_and_ratings(sample, cli_worklist, cli_ratings):
+    at = open_app()
+    no_exception(at.multiselect(key="filter_owner").set_value(["王丽"]).run())
+    attributes = scope.customer_attributes(sample)
+    mine = attributes.filter(pl.col("owner") == "王丽")["customer_id"].implode()
+    no_exception(at.switch_page("sections/worklist.py").run())
+    wanted = cli_worklist.filter(pl.col("customer_id").is_in(mine))
+    assert 0 < wanted.height < cli_worklist.height
+    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    no_exception(at.switch_page("sections/ratings.py").run())
+    wanted = cli_ratings.filter(pl.col("customer_id").is_in(mine))
+    assert frame(at, 0)["customer_id"].to_list() == wanted["customer_id"].to_list()
+
+
+def test_ratings_are_the_ratings_command(cli_ratings, cli_warnings):
+    at = open_app("ratings")
+    shown = frame(at, 0)
+    assert shown.columns == cli_ratings.columns
+    assert_frame_equal(like(shown, cli_ratings), cli_ratings)
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    for grade in "ABCDE":
+        now = (cli_ratings["grade"] == grade).sum()
+        before = (cli_ratings["previous_grade"] == grade).sum()
+        assert tiles[grade][0] == f"{now:,}"
+        assert tiles[grade][1] == (f"{now - before:+,}" if now != before else "")
+    warned = frame(at, 1)
+    assert_frame_equal(like(warned, cli_warnings), cli_warnings)
+    assert "downgrade" in set(warned["description"])  # English words for the codes
+
+
+def test_ratings_change_filter(cli_ratings):
+    at = open_app("ratings", lang="zh")
+    assert "评级下调" in set(frame(at, 1)["description"])
+    no_exception(at.multiselect(key="ratings_change").set_value(["down"]).run())
+    wanted = cli_ratings.filter(pl.col("change") == "down")
+    assert 0 < wanted.height < cli_ratings.height
+    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    no_exception(at.multiselect(key="ratings_grades").set_value(["E"]).run())
+    wanted = wanted.filter(pl.col("grade") == "E")
+    assert frame(at, 0)["customer_id"].to_list() == wanted["customer_id"].to_list()
+
+
+def test_customer_timeline_newest_first(sample):
+    at = open_app("customer")
+    no_exception(at.selectbox(key="customer_pick").set_value("C0014").run())
+    shown = frame(at, len(at.dataframe) - 1)
+    assert t("timeline", "en") in [s.value for s in at.subheader]
+    policy = default_policy()
+    month = periods.between(AS_OF.replace(day=1), AS_OF)
+    grades = latest_grades(rating_history(sample, [month], policy=policy))
+    actions = worklist(sample, as_of=AS_OF, policy=policy, grades=grades).collect()
+    trailing = periods.trailing(AS_OF, "month", 12)
+    history = rating_history(sample, trailing, policy=policy)
+    core = customer_timeline(
+        sample, "C0014", as_of=AS_OF, policy=policy,
+        worklist=actions, ratings=history, periods=trailing,
+    )  # fmt: skip
+    dates = shown["date"].cast(pl.Date)
+    assert dates.to_list() == core["date"].to_list()
+    assert dates.to_list() == sorted(dates.to_list(), reverse=True)
+    # every activity of the customer by D, each dunning rung it stands on, each grade change
+    activities = sample.tables["activities"].filter(
+        (pl.col("customer_id").cast(pl.String) == "C0014") & (pl.col("date") <= AS_OF)
+    )
+    counts = dict(shown.group_by("event").len().iter_rows())
+    assert counts["activity"] == activities.height
+    assert counts["dunning"] == actions.filter(pl.col("customer_id") == "C0014").height
+    changed = history.filter(
+        (pl.col("customer_id") == "C0014") & pl.col("change").is_in(["up", "down"])
+    )
+    assert counts.get("rating", 0) == changed.height
+    # a promise's status is the core's reading of it
+    kept = (
+        promise_outcomes(sample, as_of=AS_OF, policy=policy)
+        .filter(pl.col("customer_id") == "C0014")
+        .collect()
+    )
+    promised = shown.filter(pl.col("type") == "promise")
+    assert sorted(promised["status"]) == sorted(kept["status"])
+    assert promised["amount"].drop_nulls().to_list() == [
+        Decimal(a) / 100 for a in core.filter(pl.col("type") == "promise")["amount"]
+    ]
+
+
+def test_customer_timeline_in_chinese():
+    at = open_app("customer", lang="zh")
+    no_exception(at.selectbox(key="customer_pick").set_value("C0014").run())
+    shown = frame(at, len(at.dataframe) - 1)
+    assert {"沟通", "催收"} <= set(shown["event"])
+    assert "付款承诺" in set(shown["type"])
