@@ -206,13 +206,25 @@ def kpi_periods(src: Source, as_of: date, every: str, count: int) -> list[period
     return periods.trailing(as_of, every, count, not_before=first)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def customer_facts(src: Source, as_of: date, every: str, count: int) -> metrics.CustomerFacts:
+    """The KPI facts of the last `count` periods ending at D, per customer: the allocations
+    at every period end are made once for the whole ledger, whatever the filters."""
+    return metrics.customer_facts(dataset(src), kpi_periods(src, as_of, every, count))
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def kpis(src: Source, sc: Scope, as_of: date, every: str, count: int) -> pl.DataFrame:
     """`reportgen kpis` for the last `count` periods ending at D (one row each, oldest first),
-    of the scope's customers."""
-    wanted = kpi_periods(src, as_of, every, count)
-    ds = scoped(src, sc)
-    return metrics.kpis(metrics.kpi_facts(ds, wanted), digits=ds.digits)
+    of the scope's customers: their customer facts summed, equal to the KPIs of their own
+    ledger (tests/test_scope.py), so a new filter costs no allocation."""
+    ds = dataset(src)
+    facts = customer_facts(src, as_of, every, count)
+    if sc.everyone:
+        groups = metrics.customer_groups(ds, None)
+    else:
+        groups = scope.as_group(ds, customer_ids(src, sc))
+    return metrics.kpis(metrics.group_facts(ds, facts, groups), digits=ds.digits)
 
 
 # --- one customer ---------------------------------------------------------------------------

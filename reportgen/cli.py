@@ -1299,7 +1299,11 @@ def dashboard(
     import os
     import subprocess
 
-    script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # the checkout's dashboard/, or the copy an installed wheel carries (pyproject.toml)
+    here = Path(__file__).resolve().parent
+    script = here.parent / "dashboard" / "app.py"
+    if not script.is_file():
+        script = here / "_dashboard" / "app.py"
     if not script.is_file():
         raise _fail(f"the dashboard is not installed here ({script} is missing)")
     if data is not None and not data.exists():

@@ -187,18 +187,41 @@ def customer_groups(ds: Dataset, by: Dimension | None) -> pl.LazyFrame:
 OVER_90 = ("91-120", "121+")  # the default buckets above 90 days overdue
 
 
-def snapshot(ds: Dataset, as_of: date, groups: pl.LazyFrame) -> pl.DataFrame:
-    """Per group at D: `ar` (positive open items), the default due-date buckets, `ar_over_90`,
-    `unapplied_cash`, and the credit figures of SPEC §4."""
+BUCKETS = ("not_due", "1-30", "31-60", "61-90", *OVER_90)
+
+
+def _customer_snapshot(ds: Dataset, as_of: date) -> pl.DataFrame:
+    """Every customer at D as `credit.customer_exposure` gives it (default buckets): what a
+    group's snapshot adds up, and the rows of `reportgen aging --credit` at D
+    (`outputs.customer_report`)."""
     items = open_items(ds, as_of=as_of)
     summary = aging_summary(items, as_of=as_of)
-    customers = customer_exposure(summary, ds).join(groups, on="customer_id", how="left")
-    buckets = ["not_due", "1-30", "31-60", "61-90", *OVER_90]
+    return customer_exposure(summary, ds).with_columns(date=pl.lit(as_of)).collect()
+
+
+def _customer_snapshots(
+    ds: Dataset, dates: Sequence[date], progress: Callable[[date], None] | None = None
+) -> pl.DataFrame:
+    frames = []
+    for day in sorted(set(dates)):
+        frames.append(_customer_snapshot(ds, day))
+        if progress:
+            progress(day)
+    return pl.concat(frames)
+
+
+def _group_snapshots(
+    customers: pl.DataFrame, groups: pl.LazyFrame, *, how: Literal["left", "inner"] = "left"
+) -> pl.DataFrame:
+    """Per date and group: `ar` (positive open items), the default due-date buckets,
+    `ar_over_90`, `unapplied_cash`, and the credit figures of SPEC §4."""
     return (
-        customers.group_by("group")
+        customers.lazy()
+        .join(groups, on="customer_id", how=how)
+        .group_by("date", "group")
         .agg(
             ar=pl.col("open_amount").sum(),
-            **{b: pl.col(b).sum() for b in buckets},
+            **{b: pl.col(b).sum() for b in BUCKETS},
             ar_over_90=pl.sum_horizontal(OVER_90).sum(),
             unapplied_cash=pl.col("unapplied_credit").sum(),
             net_balance=pl.col("net_balance").sum(),
@@ -206,9 +229,26 @@ def snapshot(ds: Dataset, as_of: date, groups: pl.LazyFrame) -> pl.DataFrame:
             over_limit_amount=pl.col("over_limit_amount").sum(),
             portfolio_utilization=portfolio_utilization(),
         )
-        .with_columns(date=pl.lit(as_of))
+        .select(pl.exclude("date"), "date")
+        .sort("date", "group")
         .collect()
     )
+
+
+def snapshot(ds: Dataset, as_of: date, groups: pl.LazyFrame) -> pl.DataFrame:
+    """Per group at D: `ar` (positive open items), the default due-date buckets, `ar_over_90`,
+    `unapplied_cash`, and the credit figures of SPEC §4."""
+    return _group_snapshots(_customer_snapshot(ds, as_of), groups)
+
+
+def snapshots_of(facts: CustomerFacts, ds: Dataset, dates: Sequence[date]) -> pl.DataFrame:
+    """`snapshots(ds, dates)` from customer facts whose periods start or end at these dates
+    (no allocation)."""
+    held = {d for p in facts.periods for d in (p.start, p.end)}
+    if not set(dates) <= held:
+        raise ValueError("the customer facts have no snapshot at some of these dates")
+    kept = facts.snapshots.filter(pl.col("date").is_in(sorted(set(dates))))
+    return _group_snapshots(kept, customer_groups(ds, None).collect().lazy())
 
 
 def snapshots(
@@ -220,24 +260,32 @@ def snapshots(
 ) -> pl.DataFrame:
     """`snapshot` at each date, one frame (date, group, …): the aging mix over time."""
     groups = customer_groups(ds, by).collect().lazy()
-    frames = []
-    for day in sorted(set(dates)):
-        frames.append(snapshot(ds, day, groups))
-        if progress:
-            progress(day)
-    return pl.concat(frames).sort("date", "group")
+    return _group_snapshots(_customer_snapshots(ds, dates, progress), groups)
 
 
 # --- facts: flows ------------------------------------------------------------------------
 
 
-def _daily(frame: pl.LazyFrame, dated: str, groups: pl.LazyFrame) -> pl.LazyFrame:
-    """Document amounts summed per group, currency and day: small, and every period's flow is
-    a sum over it."""
+def _daily(frame: pl.LazyFrame, dated: str) -> pl.DataFrame:
+    """Document amounts summed per customer, currency and day: every group's flow in a period
+    is a sum over it."""
     return (
-        frame.join(groups, on="customer_id", how="left")
-        .group_by("group", "currency", day=dated)
+        frame.group_by("customer_id", "currency", day=dated)
         .agg(amount=pl.col("amount").sum())
+        .collect()
+    )
+
+
+def _grouped(daily: pl.DataFrame, groups: pl.LazyFrame) -> pl.LazyFrame:
+    """Per-customer daily sums added up per group (customers outside `groups` left out)."""
+    keys = ("customer_id", "currency", "day")
+    return (
+        daily.lazy()
+        .join(groups, on="customer_id")
+        .group_by("group", "currency", "day")
+        .agg(pl.exclude(*keys, "group").sum())
+        .collect()
+        .lazy()
     )
 
 
@@ -266,9 +314,9 @@ def _write_offs(ds: Dataset) -> pl.LazyFrame | None:
     return ds.table("credit_notes").filter(pl.col("type") == "write_off")
 
 
-def _settled(ds: Dataset, periods: Sequence[Period], groups: pl.LazyFrame) -> pl.DataFrame:
-    """Per period and group: invoices settled in the period, their amount (at the rate of the
-    period's end) and that amount times days to pay and days late, for the weighted averages.
+def _settled_daily(ds: Dataset, periods: Sequence[Period]) -> pl.DataFrame:
+    """Per customer, currency and settled day: the amount of the invoices settled that day,
+    and that amount times days to pay and days late, for the weighted averages.
 
     Settled dates come from one allocation at the last day of the data or of the periods,
     whichever is later: an invoice has one settled date, whatever period is asked about."""
@@ -276,24 +324,28 @@ def _settled(ds: Dataset, periods: Sequence[Period], groups: pl.LazyFrame) -> pl
     latest = [ds.tables[t][c].max() for t, c in _DATED if ds.has(t)]
     as_of = max([last, *[d for d in latest if d is not None]])
     invoices = ds.table("invoices").select("invoice_id", "amount", "currency")
-    settled = (
+    return (
         settled_dates(ds, as_of=as_of)
         .filter(pl.col("settled_date").is_not_null())
         .join(invoices, on="invoice_id")
-        .join(groups, on="customer_id", how="left")
         .with_columns(
             pay=(pl.col("settled_date") - pl.col("invoice_date")).dt.total_days(),
             late=(pl.col("settled_date") - pl.col("due_date")).dt.total_days(),
         )
-        .group_by("group", "currency", day="settled_date")
+        .group_by("customer_id", "currency", day="settled_date")
         .agg(
             amount=pl.col("amount").sum(),
             pay=(pl.col("amount").cast(pl.Float64) * pl.col("pay")).sum(),
             late=(pl.col("amount").cast(pl.Float64) * pl.col("late")).sum(),
         )
         .collect()
-        .lazy()
     )
+
+
+def _settled(ds: Dataset, periods: Sequence[Period], settled: pl.LazyFrame) -> pl.DataFrame:
+    """Per period and group: invoices settled in the period, their amount (at the rate of the
+    period's end) and that amount times days to pay and days late (`_settled_daily` summed
+    per group)."""
     frames = []
     for p in periods:
         rate = pl.col("rate").cast(pl.Float64) / 10**money.RATE_DIGITS
@@ -383,8 +435,8 @@ def promises(ds: Dataset, *, as_of: date | None = None) -> pl.LazyFrame:
     )
 
 
-def _promises(ds: Dataset, periods: Sequence[Period], groups: pl.LazyFrame) -> pl.DataFrame:
-    made = promises(ds).join(groups, on="customer_id", how="left").collect()
+def _promises(made: pl.DataFrame, periods: Sequence[Period], groups: pl.LazyFrame) -> pl.DataFrame:
+    made = made.lazy().join(groups, on="customer_id").collect()
     frames = [
         made.filter(pl.col("promised_date").is_between(p.first_day, p.end))
         .group_by("group")
@@ -456,6 +508,51 @@ def countback_days(ar: int, sales: Sequence[int], days: Sequence[int]) -> float:
 # --- the KPIs ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CustomerFacts:
+    """The first stage of `kpi_facts`: everything the KPIs of some periods are summed from,
+    kept per customer, so that the facts of any set of customers (a group, a filter) are a sum
+    over these tables and need no allocation of their own (`group_facts`).
+
+    Flows stay in their own currency per customer and day; they are converted after summing,
+    as `kpi_facts` of the whole ledger converts them."""
+
+    periods: tuple[Period, ...]
+    snapshots: pl.DataFrame  # date, customer_id, open amount, buckets, credit (at every date)
+    sales: pl.DataFrame  # customer_id, currency, day, amount
+    settled: pl.DataFrame  # customer_id, currency, day, amount, pay, late
+    promises: pl.DataFrame  # customer_id, promised_date, kept
+    write_offs: pl.DataFrame | None  # customer_id, currency, day, amount
+
+
+def customer_facts(
+    ds: Dataset,
+    periods: Sequence[Period],
+    *,
+    progress: Callable[[date], None] | None = None,
+) -> CustomerFacts:
+    """The per-customer facts of `periods` (see `CustomerFacts`).
+
+    The work is shared by the periods: each snapshot date is allocated once, the end of one
+    month being the start of the next (25 allocations for 24 months, not 48); settled dates
+    come from a single allocation; sales, write-offs and promises are summed per day once."""
+    if not periods:
+        raise ValueError("no period to compute")
+    for day in {p.end for p in periods}:
+        if set(ds.currencies) - {ds.base_currency}:
+            check_rates(ds, day)
+    dates = sorted({d for p in periods for d in (p.start, p.end)})
+    write_offs = _write_offs(ds)
+    return CustomerFacts(
+        periods=tuple(periods),
+        snapshots=_customer_snapshots(ds, dates, progress),
+        sales=_daily(ds.table("invoices"), "invoice_date"),
+        settled=_settled_daily(ds, periods),
+        promises=promises(ds).select("customer_id", "promised_date", "kept").collect(),
+        write_offs=None if write_offs is None else _daily(write_offs, "date"),
+    )
+
+
 def kpi_facts(
     ds: Dataset,
     periods: Sequence[Period],
@@ -463,24 +560,26 @@ def kpi_facts(
     by: Dimension | None = None,
     progress: Callable[[date], None] | None = None,
 ) -> pl.DataFrame:
-    """The facts every KPI is computed from, one row per period (and group).
+    """The facts every KPI is computed from, one row per period (and group): the
+    per-customer facts (`customer_facts`) summed per group of `by` (`group_facts`)."""
+    facts = customer_facts(ds, periods, progress=progress)
+    return group_facts(ds, facts, customer_groups(ds, by))
 
-    The work is shared by the periods: tables are loaded once by the caller; each snapshot
-    date is allocated once, the end of one month being the start of the next (25 allocations
-    for 24 months, not 48); settled dates come from a single allocation; sales, write-offs
-    and promises are summed per day once and each period adds up its days."""
-    if not periods:
-        raise ValueError("no period to compute")
-    for day in {p.end for p in periods}:
-        if set(ds.currencies) - {ds.base_currency}:
-            check_rates(ds, day)
-    groups = customer_groups(ds, by).collect().lazy()
-    dates = sorted({d for p in periods for d in (p.start, p.end)})
-    snaps = snapshots(ds, dates, by=by, progress=progress)
-    sales = _daily(ds.table("invoices"), "invoice_date", groups).collect().lazy()
-    write_offs = _write_offs(ds)
+
+def group_facts(
+    ds: Dataset, facts: CustomerFacts, groups: pl.LazyFrame | pl.DataFrame
+) -> pl.DataFrame:
+    """One row per period and group: the customer facts summed over each group's customers.
+
+    `groups` maps customer_id to `group`; customers it leaves out count nowhere (a filter is
+    a single group of the customers it keeps). Money is converted at each period's end after
+    the sums, ratios (utilization, countback DSO) are taken of the sums."""
+    periods = facts.periods
+    groups = groups.lazy().collect().lazy()
+    snaps = _group_snapshots(facts.snapshots, groups, how="inner")
+    sales = _grouped(facts.sales, groups)
     # one row per period and group, in the order the periods were asked for
-    facts = pl.LazyFrame(
+    frame = pl.LazyFrame(
         {
             "__order": range(len(periods)),
             "period": [p.label for p in periods],
@@ -513,12 +612,11 @@ def kpi_facts(
             },
         ),
         _flow(ds, sales, periods, "credit_sales").lazy(),
-        _settled(ds, periods, groups).lazy(),
-        _promises(ds, periods, groups).lazy(),
+        _settled(ds, periods, _grouped(facts.settled, groups)).lazy(),
+        _promises(facts.promises, periods, groups).lazy(),
     ]
-    if write_offs is not None:
-        daily = _daily(write_offs, "date", groups).collect().lazy()
-        parts.append(_flow(ds, daily, periods, "write_offs").lazy())
+    if facts.write_offs is not None:
+        parts.append(_flow(ds, _grouped(facts.write_offs, groups), periods, "write_offs").lazy())
     names = groups.select("group").unique().collect()["group"].to_list()
     countback = []
     for p in periods:
@@ -526,16 +624,16 @@ def kpi_facts(
         countback.append(_countback(ds, sales, {g: at_end.get(g, 0) for g in names}, p))
     parts.append(pl.concat(countback).lazy())
     for part in parts:
-        facts = facts.join(part, on=["period", "group"], how="left")
+        frame = frame.join(part, on=["period", "group"], how="left")
     # a group with nothing at a date, or in a period, has zeros there (a ratio stays blank)
     filled = [
         *("ar_begin", "ar_end", "ar_end_current", "ar_end_over_90", "unapplied_cash"),
         *("over_limit_customers", "over_limit_amount", "credit_sales", "write_offs"),
         *("settled_amount", "promises_due", "promises_kept"),
     ]
-    names = facts.collect_schema().names()
+    columns = frame.collect_schema().names()
     return (
-        facts.with_columns(pl.col(c).fill_null(0) for c in filled if c in names)
+        frame.with_columns(pl.col(c).fill_null(0) for c in filled if c in columns)
         .sort("__order", "group")
         .drop("__order")
         .collect()

@@ -56,7 +56,19 @@ def customer_aging(
     items = open_items(ds, as_of=as_of, unapplied=unapplied)
     summary = aging_summary(items, as_of=as_of, bounds=bounds, basis=basis)
     exposure = customer_exposure(summary, ds, hold_after_days=hold_after_days)
-    labels = bucket_labels(bounds, basis=basis)
+    return customer_report(exposure, ds, labels=bucket_labels(bounds, basis=basis), credit=credit)
+
+
+def customer_report(
+    exposure: pl.LazyFrame | pl.DataFrame,
+    ds: Dataset,
+    *,
+    labels: Sequence[str] | None = None,
+    credit: bool = False,
+) -> pl.LazyFrame:
+    """`customer_aging`'s rows from `credit.customer_exposure` (as `metrics.customer_facts`
+    keeps it at every snapshot date): money as exact decimals, sorted by customer."""
+    labels = bucket_labels() if labels is None else labels
     money_cols = [
         "open_amount",
         *labels,
@@ -82,7 +94,8 @@ def customer_aging(
     if credit:
         columns += CREDIT_COLUMNS
     return (
-        exposure.with_columns(
+        exposure.lazy()
+        .with_columns(
             *[money.to_decimal(c, ds.digits).alias(c) for c in money_cols],
             pl.col("customer_id").cast(pl.String),
         )

@@ -34,6 +34,31 @@ def test_a_part_has_the_kpis_of_its_group():
     assert "gl_balances" not in part.tables
 
 
+def test_a_selection_summed_from_customer_facts_has_the_kpis_of_its_own_ledger():
+    """The dashboard's filters: one allocation per date for the whole ledger, then any set of
+    customers is a sum (metrics.group_facts) equal to the KPIs of that set's ledger alone."""
+    ds = load(SAMPLE)
+    attributes = scope.customer_attributes(ds)
+    months = periods.trailing(D, "month", 3)
+    facts = metrics.customer_facts(ds, months)
+    selections = {
+        "everyone": attributes["customer_id"].to_list(),
+        "two owners": scope.select_customers(attributes, owners=["王丽", "Michael Chen"]),
+        "USD, Export": scope.select_customers(attributes, segments=["Export"], currencies=["USD"]),
+    }
+    for name, ids in selections.items():
+        assert len(ids) > 0, name
+        summed = metrics.group_facts(ds, facts, scope.as_group(ds, ids))
+        alone = metrics.kpi_facts(scope.restrict(ds, ids), months)
+        assert summed["period"].to_list() == [p.label for p in months], name
+        assert_frame_equal(
+            metrics.kpis(summed, digits=ds.digits), metrics.kpis(alone, digits=ds.digits)
+        )
+    # the whole ledger: the same facts as kpi_facts computes them
+    everyone = metrics.group_facts(ds, facts, scope.as_group(ds, selections["everyone"]))
+    assert_frame_equal(everyone, metrics.kpi_facts(ds, months))
+
+
 def test_views_add_up():
     ds = load(SAMPLE)
     customers = (

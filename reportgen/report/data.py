@@ -22,7 +22,7 @@ from reportgen import metrics, money
 from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS
 from reportgen.ledger import rates_on
 from reportgen.load import Dataset
-from reportgen.outputs import customer_aging, invoice_aging
+from reportgen.outputs import customer_report, invoice_aging
 from reportgen.periods import Every, Period, parse_period, series
 from reportgen.read import find_sources
 from reportgen.settlement import settled_dates
@@ -352,15 +352,23 @@ def gather(
     previous = {k: (v if v in wanted else None) for k, v in previous.items()}
     year_ago = {k: (v if v in wanted else None) for k, v in year_ago.items()}
     step("KPIs of every period")
-    facts = metrics.kpi_facts(ds, list(wanted.values()))
+    # one allocation per period end serves the KPIs, the aging mix and the customers
+    by_customer = metrics.customer_facts(ds, list(wanted.values()))
+    facts = metrics.group_facts(ds, by_customer, metrics.customer_groups(ds, None))
     kpis = metrics.kpis(facts, digits=ds.digits)
 
     dates = sorted({d for p in reviews for d in (p.start, p.end)})
     step("Aging mix at every review")
-    snaps = metrics.snapshots(ds, dates)
+    snaps = metrics.snapshots_of(by_customer, ds, dates)
     step("Customers at every review")
+    at = by_customer.snapshots
     customers = pl.concat(
-        [customer_aging(ds, as_of=day, credit=True).with_columns(date=pl.lit(day)) for day in dates]
+        [
+            customer_report(at.filter(pl.col("date") == day), ds, credit=True).with_columns(
+                date=pl.lit(day)
+            )
+            for day in dates
+        ]
     ).collect()
     as_of = reviews[-1].end
     qualifying = key_accounts(customers.filter(pl.col("date") == as_of))
