@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 SOURCE_KEY = "rg_source"
 USER_KEY = "rg_user"
 EVERY = ("month", "quarter", "year")
+EVERY_KEY = "every_chosen"  # the period kind, whichever language chose it
 
 st.set_page_config(page_title="reportgen", page_icon="📊", layout="wide")
 # our own style only (no data in it): KPI values small enough that 12-digit amounts fit a tile
@@ -142,9 +143,16 @@ as_of = st.sidebar.date_input(
     key="as_of",
     disabled=ds.snapshot_as_of is not None,
 )
+# One widget per language, the choice kept across them: a keyed widget whose option labels
+# change keeps showing (or loses) the choice made in the other language in the browser.
 every = st.sidebar.selectbox(
-    t("period_kind", lang), EVERY, format_func=lambda e: t(f"every_{e}", lang), key="every"
+    t("period_kind", lang),
+    EVERY,
+    index=EVERY.index(st.session_state.get(EVERY_KEY, EVERY[0])),
+    format_func=lambda e: t(f"every_{e}", lang),
+    key=f"every_{lang}",
 )
+st.session_state[EVERY_KEY] = every
 chosen = {}
 for column in ("segment", "owner", "currency"):
     chosen[column] = st.sidebar.multiselect(

@@ -123,15 +123,20 @@ def test_as_of_and_period_change_the_figures(tmp_path):
     no_exception(at.date_input(key="as_of").set_value(date(2025, 6, 30)).run())
     rows = cli_kpis(tmp_path, "--from", "2025-05-01", "--to", "2025-06-30", "--every", "month")
     assert_tiles(at, rows)
-    no_exception(at.selectbox(key="every").set_value("quarter").run())
+    no_exception(at.selectbox(key="every_en").set_value("quarter").run())
     rows = cli_kpis(tmp_path, "--from", "2025-01-01", "--to", "2025-06-30", "--every", "quarter")
     assert [r["period"] for r in rows] == ["2025-Q1", "2025-Q2"]
     assert_tiles(at, rows)
+    # the choice stays when the language changes
+    no_exception(at.radio(key="lang").set_value("zh").run())
+    assert at.selectbox(key="every_zh").value == "quarter"
+    assert at.selectbox(key="every_zh").format_func("quarter") == "季度"
 
 
 def test_chinese_labels_same_numbers(tmp_path):
     at = open_app(lang="zh")
     assert at.title[0].value == "总览"
+    assert at.selectbox(key="every_zh").options == ["月", "季度", "年"]
     rows = cli_kpis(tmp_path, "--from", "2025-11-01", "--to", "2025-12-31", "--every", "month")
     assert_tiles(at, rows, lang="zh")
     at.switch_page("sections/aging.py").run()
