@@ -26,7 +26,7 @@ from reportgen import metrics, periods, scope
 from reportgen.aging import DEFAULT_BOUNDS
 from reportgen.ingest.export import Options
 from reportgen.load import Dataset, load
-from reportgen.outputs import customer_aging, invoice_aging
+from reportgen.outputs import customer_aging, for_output, invoice_aging
 from reportgen.read import EXPORT_SUFFIXES
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -325,23 +325,14 @@ def _ratings(src: Source, as_of: date, every: str, count: int) -> pl.DataFrame:
     return rating_history(dataset(src), kpi_periods(src, as_of, every, count), policy=policy())
 
 
-def _ratings_out(frame: pl.DataFrame, digits: int) -> pl.DataFrame:
-    """As the command line writes it: money as exact decimals, lists as "a, b"."""
-    from reportgen import money
-
-    return frame.with_columns(
-        *[money.to_decimal(c, digits).alias(c) for c in ("exposure", "credit_limit") if c in frame],
-        *[pl.col(c).list.join(", ") for c, kind in frame.schema.items() if kind == pl.List],
-        pl.col("customer_id").cast(pl.String),
-    )
-
-
 def ratings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataFrame:
     """`reportgen ratings` for the period ending at D (`--period 2025-12` when D closes the
     month), of the scope's customers: grade, previous grade, change, score, warnings, factors
     and their points."""
     history = _ratings(src, as_of, every, 1)
-    return _in_scope(_ratings_out(history, dataset(src).digits), src, sc)
+    return _in_scope(
+        for_output(history, ["exposure", "credit_limit"], dataset(src).digits), src, sc
+    )
 
 
 def rating_warnings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataFrame:
@@ -349,7 +340,7 @@ def rating_warnings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataF
     from reportgen.ratings import early_warnings
 
     warned = early_warnings(_ratings(src, as_of, every, 1))
-    return _in_scope(warned.with_columns(pl.col("customer_id").cast(pl.String)), src, sc)
+    return _in_scope(for_output(warned, [], dataset(src).digits), src, sc)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

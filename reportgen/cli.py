@@ -29,6 +29,7 @@ from reportgen.outputs import (
     FORMATS,
     INVOICE_ORDER,
     customer_aging,
+    for_output,
     invoice_aging,
     write_table,
 )
@@ -968,19 +969,6 @@ def _print_rows(frame: pl.DataFrame, columns: list[str], title: str, show: int =
         out.print(f"… {frame.height - show:,} more rows: use --out FILE.csv to have them all")
 
 
-def _money_out(frame: pl.DataFrame, columns: list[str], digits: int) -> pl.DataFrame:
-    """Minor units to exact decimals, ids to text, lists to text: ready for any format."""
-    from reportgen import money
-
-    present = [c for c in columns if c in frame.columns]
-    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return frame.with_columns(
-        *[money.to_decimal(c, digits).alias(c) for c in present],
-        *[pl.col(c).list.join(", ").alias(c) for c in lists],
-        *[pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t in (pl.Categorical,)],
-    )
-
-
 def _finish(table: pl.DataFrame, out_file: Path | None, columns: list[str], title: str) -> None:
     if out_file is not None:
         _write(table, out_file)
@@ -1052,7 +1040,7 @@ def promises(
             if view is not PromiseView.promises:
                 by = "customer_id" if view is PromiseView.customers else "owner"
                 frame = promise_rules.kept_rates(frame, by=by)
-        table = _money_out(
+        table = for_output(
             frame.collect(), ["promised", "paid", "amount", "open_amount"], ds.digits
         )
     except DataError as exc:
@@ -1126,7 +1114,7 @@ def reasons(
                     "bucket", "open_amount", "reason", "reason_source",
                 )  # fmt: skip
         money_cols = ["amount", "open_amount", *bucket_labels()]
-        table = _money_out(frame.collect(), money_cols, ds.digits)
+        table = for_output(frame.collect(), money_cols, ds.digits)
         if "bucket" in table.columns:
             table = table.with_columns(pl.col("bucket").cast(pl.String))
     except DataError as exc:
@@ -1185,10 +1173,10 @@ def ratings(
     except DataError as exc:
         raise _fail(str(exc)) from None
     if view is RatingView.warnings:
-        table = _money_out(early_warnings(history), [], ds.digits)
+        table = for_output(early_warnings(history), [], ds.digits)
         shown = ["period", "customer_id", "warning", "grade", "previous_grade"]
     else:
-        table = _money_out(history, ["exposure", "credit_limit"], ds.digits)
+        table = for_output(history, ["exposure", "credit_limit"], ds.digits)
         shown = ["period", "customer_id", "grade", "previous_grade", "score", "warnings"]
     _finish(table, out_file, shown, "credit ratings")
 

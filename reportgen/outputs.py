@@ -104,6 +104,18 @@ def customer_report(
     )
 
 
+def for_output(frame: pl.DataFrame, columns: Sequence[str], digits: int) -> pl.DataFrame:
+    """Minor units to exact decimals (`columns`), ids to text, lists to text ("a, b"): a core
+    table ready for any format, as the command line writes it and the dashboard shows it."""
+    present = [c for c in columns if c in frame.columns]
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns(
+        *[money.to_decimal(c, digits).alias(c) for c in present],
+        *[pl.col(c).list.join(", ").alias(c) for c in lists],
+        *[pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t in (pl.Categorical,)],
+    )
+
+
 def invoice_aging(
     ds: Dataset,
     *,
