@@ -281,12 +281,31 @@ def reconciliation(src: Source, sc: Scope, as_of: date) -> dict[str, pl.DataFram
 # a filtered page shows the rows `reportgen worklist` / `reportgen ratings` print for them.
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
-def policy():
-    """The credit policy the command line uses without --policy (reportgen/policy_default.toml)."""
-    from reportgen.policy import default_policy
+POLICY_ENV = "REPORTGEN_POLICY"  # `reportgen dashboard --policy FILE` sets it
 
-    return default_policy()
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _policy(path: str | None):
+    from reportgen.policy import load_policy
+
+    return load_policy(Path(path) if path else None)
+
+
+def policy():
+    """The credit policy of the worklist, the ratings and the timeline: the file in
+    $REPORTGEN_POLICY on top of the default, as `reportgen worklist --policy FILE` reads it;
+    without it the default (reportgen/policy_default.toml). One per dashboard process: the
+    command line checks the file before Streamlit starts, and the figures cached under it are
+    not keyed by it. A file that became unreadable since is said on the page, which stops."""
+    import os
+
+    from reportgen.policy import PolicyError
+
+    try:
+        return _policy(os.environ.get(POLICY_ENV) or None)
+    except PolicyError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -304,6 +304,16 @@ def aging_chart(title: str, labels: list[str], amounts: list, key: str) -> None:
     chart(spec, key)
 
 
+def policy_words() -> str:
+    """Which credit policy the collections and ratings follow, in the chosen language: the
+    default, or the name of the file `reportgen dashboard --policy FILE` was given."""
+    import data
+
+    v = view()
+    chosen = data.policy()
+    return v.t("policy_default") if chosen.is_default else v.t("policy_file", file=chosen.file_name)
+
+
 def caption_scope() -> None:
     """The as-of date, currency and filters the figures below are for."""
     v = view()

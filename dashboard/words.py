@@ -120,11 +120,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "此数据为单一日期的未清项目快照：只能在 {date} 对账。",
     ),
     # worklist
+    "policy_default": ("the default credit policy", "默认信用政策"),
+    "policy_file": ("the credit policy {file}", "信用政策 {file} "),
     "worklist_intro": (
-        "Collection actions at {date} under the default credit policy: one row per customer "
-        "and dunning rung reached, by owner, late first and then by priority (overdue amount "
-        "× days overdue × risk of the grade) — the rows `reportgen worklist` writes.",
-        "{date}按默认信用政策应做的催收动作：每个客户每个已达到的催收级别一行，按负责人排列，"
+        "Collection actions at {date} under {policy}: one row per customer and dunning rung "
+        "reached, by owner, late first and then by priority (overdue amount × days overdue × "
+        "risk of the grade) — the rows `reportgen worklist` writes.",
+        "{date}按{policy}应做的催收动作：每个客户每个已达到的催收级别一行，按负责人排列，"
         "先列已超期的，再按优先级（逾期金额 × 逾期天数 × 评级风险）——与 `reportgen worklist` "
         "输出的行相同。",
     ),
@@ -154,9 +156,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "letter_language": ("Language", "语言"),
     # ratings
     "ratings_intro": (
-        "Credit ratings for {period} from the credit policy's scorecard, compared with the "
+        "Credit ratings for {period} from the scorecard of {policy}, compared with the "
         "period before — the rows `reportgen ratings` writes.",
-        "{period}的信用评级（依据信用政策评分卡），并与上期比较——与 `reportgen ratings` "
+        "{period}的信用评级（依据{policy}的评分卡），并与上期比较——与 `reportgen ratings` "
         "输出的行相同。",
     ),
     "grade_distribution": ("Customers per grade", "各评级客户数"),

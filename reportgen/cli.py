@@ -557,6 +557,28 @@ def _print_kpis(table: pl.DataFrame, by: str | None, lang: str, currency: str) -
         out.print("… earlier periods: use --out FILE.json to have them all")
 
 
+# --- the credit policy (issue 7): collections, letters, ratings, the site, the dashboard ---
+
+PolicyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="A credit policy TOML file (dunning ladder, interest, fees, calendar, scorecard); "
+        "its keys override the default shipped with reportgen.",
+        show_default=False,
+    ),
+]
+
+
+def _policy(path: Path | None):
+    from reportgen.policy import PolicyError, load_policy
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--policy") from None
+
+
 # --- site -----------------------------------------------------------------------------
 
 
@@ -618,6 +640,7 @@ def site(
             "only (much faster on a large ledger), or not at all.",
         ),
     ] = ReconcileChoice.every,
+    policy_file: PolicyOpt = None,
     currency: CurrencyOpt = None,
     preset: PresetOpt = None,
     mapping: MappingOpt = None,
@@ -634,6 +657,7 @@ def site(
     options = _options(preset, mapping, encoding, date_format)
     day1 = _date(first, "--from") if first else None
     day2 = _date(last, "--to") if last else None
+    policy = _policy(policy_file)  # a bad policy fails before the data is read
     with _progress() as progress:
         task = progress.add_task("Reading and checking files", total=None)
         ds = _load(data, currency=currency, options=options)
@@ -653,6 +677,7 @@ def site(
                 inputs=figures.input_files(data),
                 data_name=data.resolve().name,
                 reconcile=reconcile_at.value,
+                policy=policy,
                 progress=step,
             )
             build_site(gathered, out_dir, langs=[lang.value] if lang else LANGS, progress=step)
@@ -848,25 +873,6 @@ def _print_reconciliation(
 
 
 # --- collections: worklist (issue 7) ---------------------------------------------------
-
-PolicyOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--policy",
-        help="A credit policy TOML file (dunning ladder, interest, fees, calendar, scorecard); "
-        "its keys override the default shipped with reportgen.",
-        show_default=False,
-    ),
-]
-
-
-def _policy(path: Path | None):
-    from reportgen.policy import PolicyError, load_policy
-
-    try:
-        return load_policy(path)
-    except PolicyError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--policy") from None
 
 
 @app.command()
@@ -1281,9 +1287,11 @@ def dashboard(
     max_upload_mb: Annotated[
         int, typer.Option(min=1, help="Largest file the Data page accepts, in MB.")
     ] = 50,
+    policy_file: PolicyOpt = None,
 ) -> None:
     """The managers' dashboard (Streamlit) in the browser: KPIs, aging, customers, credit,
-    reconciliation, and a page to read other data."""
+    worklist and ratings (under --policy, else the default credit policy), reconciliation,
+    and a page to read other data."""
     import os
     import subprocess
 
@@ -1298,13 +1306,16 @@ def dashboard(
         raise _fail(f"{data}: no such file or folder")
     if users is not None and not users.is_file():
         raise _fail(f"{users}: no such users file")
+    _policy(policy_file)  # a bad policy file is said here, before Streamlit starts
     env = dict(os.environ, REPORTGEN_MAX_UPLOAD_MB=str(max_upload_mb))
-    env.pop("REPORTGEN_DATA", None)
-    env.pop("REPORTGEN_DASHBOARD_USERS", None)
+    for name in ("REPORTGEN_DATA", "REPORTGEN_DASHBOARD_USERS", "REPORTGEN_POLICY"):
+        env.pop(name, None)
     if data is not None:
         env["REPORTGEN_DATA"] = str(data.resolve())
     if users is not None:
         env["REPORTGEN_DASHBOARD_USERS"] = str(users.resolve())
+    if policy_file is not None:
+        env["REPORTGEN_POLICY"] = str(policy_file.resolve())
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", host,

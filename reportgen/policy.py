@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_FILE = "policy_default.toml"
+DEFAULT_SOURCE = f"reportgen/{DEFAULT_FILE}"
 GRADES = ("A", "B", "C", "D", "E")
 FACTORS = (
     "days_late",
@@ -118,6 +119,16 @@ class Policy:
     warning_overdue_days: int
     slowing_periods: int
 
+    @property
+    def is_default(self) -> bool:
+        return self.source == DEFAULT_SOURCE
+
+    @property
+    def file_name(self) -> str:
+        """The file's name without its folders, for pages other people read (a path on the
+        machine that built them says nothing to them)."""
+        return self.source if self.is_default else Path(self.source).name
+
     def rung_for(self, days_overdue: int) -> Rung | None:
         return next((r for r in self.ladder if r.holds(days_overdue)), None)
 
@@ -163,7 +174,7 @@ def _merge(base: dict, override: dict, where: str, file: str) -> dict:
 def load_policy(path: Path | None = None) -> Policy:
     """The default policy, with the file at `path` (if any) on top of it."""
     raw = tomllib.loads(_default_text())
-    source = f"reportgen/{DEFAULT_FILE}"
+    source = DEFAULT_SOURCE
     if path is not None:
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -185,7 +196,8 @@ def _get(table: dict, key: str, kind: type, file: str, where: str) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise PolicyError(f"{file}: {where}.{key} must be a {kind.__name__}, not {value!r}")
+        article = "an" if kind is int else "a"
+        raise PolicyError(f"{file}: {where}.{key} must be {article} {kind.__name__}, not {value!r}")
     return value
 
 

@@ -16,7 +16,7 @@ v = ui.view()
 st.title(v.t("page_ratings"))
 ui.caption_scope()
 period = data.kpi_periods(v.src, v.as_of, v.every, 1)[-1]
-st.caption(v.t("ratings_intro", period=v.fmt.period(period.label)))
+st.caption(v.t("ratings_intro", period=v.fmt.period(period.label), policy=ui.policy_words()))
 
 history = data.ratings(v.src, v.scope, v.as_of, v.every)
 if history.height == 0:

@@ -17,7 +17,7 @@ from reportgen.collections import STATUS_ORDER
 v = ui.view()
 st.title(v.t("page_worklist"))
 ui.caption_scope()
-st.caption(v.t("worklist_intro", date=v.fmt.date(v.as_of)))
+st.caption(v.t("worklist_intro", date=v.fmt.date(v.as_of), policy=ui.policy_words()))
 
 actions = data.worklist(v.src, v.scope, v.as_of, v.lang)
 unit = v.fmt.money_unit()

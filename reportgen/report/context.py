@@ -803,7 +803,7 @@ def policy_context(data: SiteData) -> dict | None:
     if policy is None:
         return None
     return {
-        "source": policy.source,
+        "source": policy.file_name,
         "ladder": [
             {
                 "key": r.key,
@@ -820,6 +820,7 @@ def policy_context(data: SiteData) -> dict | None:
             for r in policy.ladder
         ],
         "rate": policy.annual_rate_percent,
+        "interest_on_disputed": policy.interest_on_disputed,
         "country": policy.calendar.country,
         "weights": [
             {"factor": f, "weight": w, "full_at": dict(policy.rating.full_at)[f]}

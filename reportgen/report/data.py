@@ -331,9 +331,11 @@ def gather(
     inputs: Sequence[InputFile] = (),
     data_name: str = "",
     reconcile: Reconcile = "every",
+    policy: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> SiteData:
-    """Compute every figure of the site: each question asked of the core once."""
+    """Compute every figure of the site: each question asked of the core once. The
+    collections and ratings follow `policy` (a `policy.Policy`; the default when None)."""
     if not reviews:
         raise ValueError("no review period")
     reviews = tuple(reviews)
@@ -390,7 +392,7 @@ def gather(
     collections = {}
     if not ds.is_snapshot:
         step("Collections and ratings at every review")
-        collections = collection_figures(ds, reviews)
+        collections = collection_figures(ds, reviews, policy)
     return SiteData(
         ds=ds,
         data_name=data_name,

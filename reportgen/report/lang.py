@@ -378,6 +378,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "依据信用政策（{source}）。工作日按 {country} 的节假日安排计算。逾期利息：年利率 "
         "{rate}%，按逾期金额每日单利计息，一年按 365 天计；有争议的发票不进入催收阶梯，也不计息。",
     ),
+    "policy_intro_disputed_interest": (
+        "From the credit policy ({source}). Business days follow the holiday calendar of "
+        "{country}. Late interest: {rate} % a year, simple daily interest on the overdue "
+        "amount, 365-day year; a disputed invoice leaves the ladder but still accrues it.",
+        "依据信用政策（{source}）。工作日按 {country} 的节假日安排计算。逾期利息：年利率 "
+        "{rate}%，按逾期金额每日单利计息，一年按 365 天计；有争议的发票不进入催收阶梯，"
+        "但照常计息。",
+    ),
     "days_window": ("Days overdue", "逾期天数"),
     "within": ("Within (business days)", "时限（工作日）"),
     "channel": ("Channel", "方式"),

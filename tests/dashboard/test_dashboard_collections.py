@@ -212,3 +212,130 @@ def test_customer_timeline_in_chinese():
     shown = frame(at, len(at.dataframe) - 1)
     assert {"沟通", "催收"} <= set(shown["event"])
     assert "付款承诺" in set(shown["type"])
+
+
+# --- a credit policy of one's own (`reportgen dashboard --policy FILE`) ------------------------
+
+OWN_POLICY = """
+[interest]
+annual_rate_percent = 20.0
+
+[[ladder]]
+key = "level_1"
+from_days = 1
+to_days = 45
+within_business_days = 2
+channel = "email"
+owner = "collector"
+fee = "0.00"
+
+[[ladder]]
+key = "demand"
+from_days = 46
+within_business_days = 1
+channel = "letter"
+owner = "Credit manager"
+fee = "25.00"
+
+[rating]
+grades = { A = 10, B = 20, C = 30, D = 40 }
+"""
+
+
+@pytest.fixture
+def own_policy(tmp_path, monkeypatch):
+    """The dashboard started with `--policy our-policy.toml` (the variable the command sets);
+    the figures cached under the default are dropped before and after, as a new dashboard
+    process would start without them."""
+    import streamlit as st
+
+    path = tmp_path / "our-policy.toml"
+    path.write_text(OWN_POLICY, encoding="utf-8")
+    monkeypatch.setenv("REPORTGEN_POLICY", str(path))
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def test_worklist_under_a_policy_file(own_policy, cli_worklist, tmp_path):
+    expected = run_cli(
+        tmp_path, "worklist", str(SAMPLE), "--as-of", str(AS_OF), "--policy", str(own_policy)
+    )
+    at = open_app("worklist")
+    assert "under the credit policy our-policy.toml:" in at.caption[1].value
+    shown = frame(at, 0)
+    assert_frame_equal(like(shown, expected), expected)
+    # the policy's own ladder and rate, not the default's
+    assert set(shown["rung"]) == {"level_1", "demand"}
+    assert set(cli_worklist["rung"]) > {"level_1", "demand"}
+    assert shown["interest"].sum() != cli_worklist["interest"].sum()
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Actions"] == f"{expected.height:,}" != f"{cli_worklist.height:,}"
+    assert tiles["Amount to request (CNY)"] == f"{expected['amount_requested'].sum():,.2f}"
+    zh = open_app("worklist", lang="zh")
+    assert "按信用政策 our-policy.toml 应做的催收动作" in zh.caption[1].value
+
+
+def test_ratings_under_a_policy_file(own_policy, cli_ratings, tmp_path):
+    expected = run_cli(
+        tmp_path, "ratings", str(SAMPLE), "--period", "2025-12", "--policy", str(own_policy)
+    )
+    at = open_app("ratings")
+    assert "from the scorecard of the credit policy our-policy.toml" in at.caption[1].value
+    shown = frame(at, 0)
+    assert_frame_equal(like(shown, expected), expected)
+    assert shown["grade"].to_list() != cli_ratings["grade"].to_list()  # lower grade bounds
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["E"] == f"{(expected['grade'] == 'E').sum():,}"
+
+
+def test_the_default_policy_is_named(cli_worklist):
+    at = open_app("worklist")
+    assert "under the default credit policy:" in at.caption[1].value
+    assert (
+        open_app("ratings", lang="zh")
+        .caption[1]
+        .value.startswith("2025年12月的信用评级（依据默认信用政策的评分卡）")
+    )
+
+
+def test_dashboard_command_passes_the_policy_file(monkeypatch, tmp_path):
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    path = tmp_path / "our-policy.toml"
+    path.write_text(OWN_POLICY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["dashboard", "--policy", str(path)])
+    assert result.exit_code == 0, result.output
+    assert calls[0][1]["REPORTGEN_POLICY"] == str(path.resolve())
+    monkeypatch.setenv("REPORTGEN_POLICY", "left/over.toml")  # from an earlier shell
+    assert CliRunner().invoke(cli, ["dashboard"]).exit_code == 0
+    assert "REPORTGEN_POLICY" not in calls[1][1]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[[ladder]]\nkey = 'x'\nfrom_days = 1\n", "within_business_days must be an int"),
+        ("[rating]\ngrades = { A = 50, B = 40, C = 60, D = 80 }\n", "must increase from A to D"),
+        ("[interest\n", "not valid TOML"),
+    ],
+)
+def test_dashboard_command_refuses_a_bad_policy_file(monkeypatch, tmp_path, text, said):
+    import re
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    path = tmp_path / "bad-policy.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["dashboard", "--policy", str(path)])
+    assert result.exit_code == 2
+    printed = re.sub(r"[\s│╭╮╰╯─]+", "", result.output)  # rich's frame and wrapped lines
+    assert "bad-policy.toml" in printed and said.replace(" ", "") in printed
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not calls  # Streamlit never started
+    missing = CliRunner().invoke(cli, ["dashboard", "--policy", str(tmp_path / "no.toml")])
+    assert missing.exit_code == 2 and "no.toml" in re.sub(r"[\s│]+", "", missing.output)
+    assert not calls

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
+import pytest
 from site_helpers import write_tables
 
 from reportgen.collections import worklist
@@ -70,9 +71,7 @@ def test_ratings_context_equals_the_ratings_alone(tmp_path):
         alone.group_by("grade").len().iter_rows()
     )
     warned = {w["customer"]["id"] for w in r["warnings"]}
-    assert warned == {
-        row["customer_id"] for row in alone.iter_rows(named=True) if row["warnings"]
-    }
+    assert warned == {row["customer_id"] for row in alone.iter_rows(named=True) if row["warnings"]}
     assert all(isinstance(w, str) for row in r["warnings"] for w in row["warnings"])
 
 
@@ -85,3 +84,115 @@ def test_methodology_prints_the_policy(tmp_path):
     assert [(w["factor"], w["weight"]) for w in c["weights"]] == list(policy.rating.weights)
     assert c["jump_points"] == 25
 
+
+# --- a policy of one's own (`reportgen site --policy FILE`) ----------------------------------
+
+OWN_POLICY = """
+[interest]
+annual_rate_percent = 20.0
+on_disputed = true
+
+[[ladder]]
+key = "level_1"
+from_days = 1
+to_days = 45
+within_business_days = 2
+channel = "email"
+owner = "collector"
+fee = "0.00"
+
+[[ladder]]
+key = "demand"
+from_days = 46
+within_business_days = 1
+channel = "letter"
+owner = "Finance director"
+fee = "25.00"
+"""
+
+
+def _site(tmp_path, *args: str):
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    ds, _, _ = _data(tmp_path)
+    out = tmp_path / "site"
+    command = ["site", str(tmp_path / "data"), "--out", str(out), "--reconcile", "none"]
+    result = CliRunner().invoke(
+        app, [*command, "--from", "2025-01-01", "--to", "2025-02-28", *args]
+    )
+    return result, out
+
+
+def _said(result) -> str:
+    """What the command printed, without the frame rich draws round an error and the line
+    breaks it puts into a long path."""
+    import re
+
+    return re.sub(r"[\s│╭╮╰╯─]+", "", result.output)
+
+
+def _text(path) -> str:
+    """A built page's text without its tags (the table cells as words)."""
+    import html
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+def test_site_follows_the_policy_file(tmp_path):
+    policy = tmp_path / "our-policy.toml"
+    policy.write_text(OWN_POLICY, encoding="utf-8")
+    result, out = _site(tmp_path, "--policy", str(policy))
+    assert result.exit_code == 0, result.output
+    method = _text(out / "en" / "methodology.html")
+    assert "From the credit policy (our-policy.toml)" in method
+    assert str(tmp_path) not in method  # the file's name, not where it was on this machine
+    assert "20.0 % a year" in method and "but still accrues it" in method
+    assert "Finance director" in method and "Credit manager" not in method
+    assert "46+" in method and "1–45" in method
+    # at 2025-02-28: I1 39 days and I2 27 days overdue are both on level 1 of this ladder
+    # (the default puts I1 on the demand rung and I2 on level 3); I3 is not due and this
+    # ladder has no reminder before the due date
+    review = _text(out / "en" / "reviews" / "2025-02.html")
+    # interest at 20 %: 100.00 × 39 days + 900.00 × 27 days, / 365 × 0.20 = 2.14 + 13.32
+    assert "First reminder 2 2 1,000.00 15.46" in review
+    assert "Final reminder letter" not in review and "Courtesy reminder" not in review
+    zh = _text(out / "zh" / "methodology.html")
+    assert "年利率 20.0%" in zh
+
+
+def test_site_default_policy_for_comparison(tmp_path):
+    result, out = _site(tmp_path, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    method = _text(out / "en" / "methodology.html")
+    assert "From the credit policy (reportgen/policy_default.toml)" in method
+    assert "10.0 % a year" in method and "accrues none" in method
+    review = _text(out / "en" / "reviews" / "2025-02.html")
+    assert "Final reminder letter 1" in review and "Formal letter of demand 1" in review
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[interest]\nanual_rate_percent = 5\n", "unknown key 'interest.anual_rate_percent'"),
+        ("[interest\n", "not valid TOML"),
+    ],
+)
+def test_site_refuses_a_bad_policy_file(tmp_path, text, said):
+    policy = tmp_path / "bad-policy.toml"
+    policy.write_text(text, encoding="utf-8")
+    result, out = _site(tmp_path, "--policy", str(policy))
+    assert result.exit_code == 2
+    assert "bad-policy.toml" in _said(result) and said.replace(" ", "") in _said(result)
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_site_names_a_missing_policy_file(tmp_path):
+    result, out = _site(tmp_path, "--policy", str(tmp_path / "nowhere.toml"))
+    assert result.exit_code == 2
+    assert "nowhere.toml" in _said(result) and "cannotreadthepolicyfile" in _said(result)
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
