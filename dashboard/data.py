@@ -338,10 +338,13 @@ def worklist(src: Source, sc: Scope, as_of: date, lang: str) -> pl.DataFrame:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _ratings(src: Source, as_of: date, every: str, count: int) -> pl.DataFrame:
-    """`ratings.rating_history` for the last `count` periods ending at D (minor units)."""
+    """`ratings.rating_history` for the last `count` periods ending at D (minor units), from
+    the exposures the KPIs computed at those periods' ends (no allocation of its own)."""
     from reportgen.ratings import rating_history
 
-    return rating_history(dataset(src), kpi_periods(src, as_of, every, count), policy=policy())
+    wanted = kpi_periods(src, as_of, every, count)
+    snapshots = customer_facts(src, as_of, every, max(count, TREND_PERIODS)).snapshots
+    return rating_history(dataset(src), wanted, policy=policy(), exposures=snapshots)
 
 
 def ratings(src: Source, sc: Scope, as_of: date, every: str) -> pl.DataFrame:

@@ -579,15 +579,26 @@ def allocate(ds: Dataset, *, as_of: date) -> Allocation:
     return Allocation(instalments, referenced, pool_credits, refunds)
 
 
+# Open items are kept per dataset for the dates asked last, up to about this many rows in all
+# (always the latest): a review, the worklist and the ratings at one D ask for the same
+# allocation several times; a ledger of 10M invoices keeps only its latest date.
+MEMO_ROWS = 4_000_000
+
+
 def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
     """All items of every customer as of D, in the base currency (see module docstring).
 
     Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
     currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
-    `customer_id` is Categorical, as in the loaded tables.
+    `customer_id` is Categorical, as in the loaded tables. The dataset's tables are never
+    changed after loading, so an allocation already made at D is reused (`MEMO_ROWS`).
     """
     if unapplied not in ("fifo", "open-item"):
         raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
+    key = (as_of, unapplied)
+    if key in ds.memo:
+        ds.memo.move_to_end(key)
+        return ds.memo[key].lazy()
     stages = allocate(ds, as_of=as_of)
     if unapplied == "fifo":
         items = _apply_fifo(stages.instalments, stages.pool)
@@ -595,4 +606,8 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
         items = _pool_as_items(stages.instalments.lazy(), stages.pool)
     items = pl.concat([items, _refund_items(stages.refunds)])
     rates = rates_on(ds, as_of)
-    return _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect().lazy()
+    frame = _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect()
+    ds.memo[key] = frame
+    while len(ds.memo) > 1 and sum(f.height for f in ds.memo.values()) > MEMO_ROWS:
+        ds.memo.popitem(last=False)
+    return frame.lazy()

@@ -8,6 +8,7 @@ applied (statuses, duplicate ids, references, schedules, currencies) and the tab
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,6 +60,8 @@ class Dataset:
     currencies: tuple[str, ...] = field(default=())
     snapshot_as_of: date | None = None
     exports: tuple = field(default=())  # ingest.ExportReport of each export file read
+    # open items already computed, by (D, unapplied mode): see ledger.open_items
+    memo: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     def table(self, name: str) -> pl.LazyFrame:
         """The table as a LazyFrame; an absent optional table is empty, with its columns."""

@@ -110,11 +110,16 @@ def _counted(frame: pl.LazyFrame, column: str, end: date, lookback: int) -> pl.L
     return frame.filter((pl.col(column) > since) & (pl.col(column) <= end))
 
 
-def _at_end(ds: Dataset, p: Period, policy: Policy) -> pl.DataFrame:
+def _at_end(
+    ds: Dataset, p: Period, policy: Policy, exposures: pl.DataFrame | None
+) -> pl.DataFrame:
     """Per customer at the period's end: utilization, max days overdue, exposure share,
     broken promises and disputes within the lookback."""
-    summary = aging_summary(open_items(ds, as_of=p.end), as_of=p.end)
-    exposure = customer_exposure(summary, ds, hold_after_days=policy.hold_after_days)
+    if exposures is not None and p.end in set(exposures["date"].unique().to_list()):
+        exposure = exposures.lazy().filter(pl.col("date") == p.end)
+    else:
+        summary = aging_summary(open_items(ds, as_of=p.end), as_of=p.end)
+        exposure = customer_exposure(summary, ds, hold_after_days=policy.hold_after_days)
     lookback = policy.rating.lookback_months
     broken = (
         _counted(promise_outcomes(ds, as_of=p.end, policy=policy), "promised_date", p.end, lookback)
@@ -175,15 +180,25 @@ def scorecard(factors: pl.LazyFrame, policy: Policy) -> pl.LazyFrame:
     return factors.with_columns(points).with_columns(score=score.round(1)).with_columns(grade=grade)
 
 
-def rating_history(ds: Dataset, periods: Sequence[Period], *, policy: Policy) -> pl.DataFrame:
+def rating_history(
+    ds: Dataset,
+    periods: Sequence[Period],
+    *,
+    policy: Policy,
+    exposures: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Every customer rated at the end of each period (and of the one before the first, to
     compare with): the factors, their points, score, grade, previous grade, `change`
-    (up, down, same, new) and the early `warnings` (a list)."""
+    (up, down, same, new) and the early `warnings` (a list).
+
+    `exposures` may hold `credit.customer_exposure` of every customer already computed at
+    some of these dates (with a `date` column: `metrics.CustomerFacts.snapshots`); the
+    other dates are allocated here. The factors read from it do not depend on the hold rule."""
     periods = sorted(periods, key=lambda p: p.end)
     before = earlier_periods(periods[0], max(1, policy.slowing_periods))
     every = [*before, *periods]
     late = _days_late(ds, every)
-    ends = pl.concat([_at_end(ds, p, policy) for p in [before[-1], *periods]])
+    ends = pl.concat([_at_end(ds, p, policy, exposures) for p in [before[-1], *periods]])
     order = pl.DataFrame({"period": [p.label for p in every], "__order": range(len(every))})
     late = late.join(order, on="period").sort("customer_id", "__order")
     # a customer's days late period by period, blank where nothing was settled

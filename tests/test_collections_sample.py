@@ -59,3 +59,18 @@ def test_a_customer_whose_rating_falls(ds):
     assert (history["change"] == "down").any()
     warnings = set(early_warnings(history)["warning"])
     assert warnings >= {"downgrade", "utilization_jump", "first_over_days", "slowing"}
+
+
+def test_ratings_from_the_kpi_snapshots_equal_ratings_allocated_anew(ds):
+    """The dashboard and the site rate from `metrics.customer_facts`' snapshots; those are
+    the exposures the ratings would compute themselves."""
+    from reportgen import metrics, periods
+
+    policy = default_policy()
+    wanted = periods.trailing(AS_OF, "month", 3)
+    facts = metrics.customer_facts(load(SAMPLE), wanted)
+    # a fresh dataset each time, so that no open items are shared between the two
+    shared = rating_history(load(SAMPLE), wanted, policy=policy, exposures=facts.snapshots)
+    anew = rating_history(load(SAMPLE), wanted, policy=policy)
+    assert shared.height == 300 * len(wanted)
+    assert shared.equals(anew)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import D, assert_items, customer_report, decimal_series, invoice_report, make_data
 from polars.testing import assert_frame_equal
@@ -562,3 +564,46 @@ def test_no_due_date_column_at_all_uses_terms(tmp_path):
         ("I1", D("2024-03-06")),  # 2024 is a leap year
         ("I2", D("2024-03-26")),
     ]
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def test_open_items_are_reused_at_the_same_date_and_mode():
+    from datetime import date as day
+
+    from reportgen import ledger
+    from reportgen.load import load
+
+    ds = load(SAMPLE)
+    first = ledger.open_items(ds, as_of=day(2025, 6, 30)).collect()
+    again = ledger.open_items(ds, as_of=day(2025, 6, 30)).collect()
+    other_mode = ledger.open_items(ds, as_of=day(2025, 6, 30), unapplied="open-item").collect()
+    assert again.equals(first)
+    assert not other_mode.equals(first)  # keyed by the mode too
+    assert list(ds.memo) == [(day(2025, 6, 30), "fifo"), (day(2025, 6, 30), "open-item")]
+    fresh = ledger.open_items(load(SAMPLE), as_of=day(2025, 6, 30)).collect()
+
+    def in_order(frame):  # the rows of an allocation come in no particular order
+        return frame.with_columns(customer_id=frame["customer_id"].cast(str)).sort(
+            frame.columns, nulls_last=True
+        )
+
+    assert_frame_equal(in_order(first), in_order(fresh))
+
+
+def test_the_open_item_memo_keeps_the_latest_dates_within_its_budget(monkeypatch):
+    from datetime import date as day
+
+    from reportgen import ledger
+    from reportgen.load import load
+
+    ds = load(SAMPLE)
+    rows = ledger.open_items(ds, as_of=day(2025, 1, 31)).collect().height
+    monkeypatch.setattr(ledger, "MEMO_ROWS", int(rows * 2.5))
+    for month in (2, 3, 4):
+        ledger.open_items(ds, as_of=day(2025, month, 28))
+    assert [d for d, _ in ds.memo] == [day(2025, 3, 28), day(2025, 4, 28)]
+    monkeypatch.setattr(ledger, "MEMO_ROWS", 1)
+    ledger.open_items(ds, as_of=day(2025, 5, 31))
+    assert [d for d, _ in ds.memo] == [day(2025, 5, 31)]  # always the latest
