@@ -14,9 +14,10 @@ linear scans over its runs, the costliest stage on millions of rows (see `_by_in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
 import polars as pl
 
@@ -24,6 +25,7 @@ from reportgen import money
 from reportgen.load import DataError, Dataset
 
 Unapplied = Literal["fifo", "open-item"]
+T = TypeVar("T")
 ITEM_COLUMNS = [
     "item_id",
     "customer_id",
@@ -555,12 +557,17 @@ class Allocation:
 
 
 def allocate(ds: Dataset, *, as_of: date) -> Allocation:
-    """Stages 1-5 at D (see the module docstring); `open_items` turns them into items."""
+    """Stages 1-5 at D (see the module docstring); `open_items` turns them into items. An
+    allocation already made at D is reused (`remembered`)."""
     if ds.snapshot_as_of is not None and ds.snapshot_as_of != as_of:
         raise DataError(
             f"the invoices are an open-item snapshot as of {ds.snapshot_as_of}; it cannot be "
             f"aged as of {as_of} (give --as-of {ds.snapshot_as_of})"
         )
+    return remembered(ds, ("allocation", as_of), lambda: _allocate(ds, as_of))
+
+
+def _allocate(ds: Dataset, as_of: date) -> tuple[Allocation, int]:
     rates = rates_on(ds, as_of)
     if not _single_currency(ds):
         check_rates(ds, as_of)
@@ -573,16 +580,11 @@ def allocate(ds: Dataset, *, as_of: date) -> Allocation:
         )
     )
     reduced, referenced = _referenced(ds, invoices, credits)
-    referenced = referenced.collect().lazy()
+    referenced = referenced.collect()
     instalments = _instalments(ds, reduced).collect()
-    pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced))
-    return Allocation(instalments, referenced, pool_credits, refunds)
-
-
-# Open items are kept per dataset for the dates asked last, up to about this many rows in all
-# (always the latest): a review, the worklist and the ratings at one D ask for the same
-# allocation several times; a ledger of 10M invoices keeps only its latest date.
-MEMO_ROWS = 4_000_000
+    pool_credits, refunds = (frame.collect().lazy() for frame in _pool(referenced.lazy()))
+    allocation = Allocation(instalments, referenced.lazy(), pool_credits, refunds)
+    return allocation, instalments.estimated_size() + referenced.estimated_size()
 
 
 def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl.LazyFrame:
@@ -590,24 +592,43 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
 
     Columns: item_id, customer_id, instalment, invoice_date, due_date, amount, open_amount,
     currency (of allocation), kind, open_amount_ccy. Items fully settled keep open_amount 0.
-    `customer_id` is Categorical, as in the loaded tables. The dataset's tables are never
-    changed after loading, so an allocation already made at D is reused (`MEMO_ROWS`).
+    `customer_id` is Categorical, as in the loaded tables. Open items already computed at D
+    are reused (`remembered`).
     """
     if unapplied not in ("fifo", "open-item"):
         raise ValueError(f"unapplied mode must be fifo or open-item, not {unapplied!r}")
-    key = (as_of, unapplied)
+
+    def compute() -> tuple[pl.DataFrame, int]:
+        stages = allocate(ds, as_of=as_of)
+        if unapplied == "fifo":
+            items = _apply_fifo(stages.instalments, stages.pool)
+        else:
+            items = _pool_as_items(stages.instalments.lazy(), stages.pool)
+        items = pl.concat([items, _refund_items(stages.refunds)])
+        rates = rates_on(ds, as_of)
+        frame = _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect()
+        return frame, frame.estimated_size()
+
+    return remembered(ds, ("open items", as_of, unapplied), compute).lazy()
+
+
+# --- results kept for the dates asked last -----------------------------------------------
+
+# Allocations and open items are kept per dataset for the dates asked last, up to about this
+# many bytes in all (always the latest): the KPIs, the worklist, the ratings and the aging at
+# one D ask for the same allocation several times. A ledger of 10M invoices keeps only its
+# latest result. The dataset's tables never change after loading, so a kept result is valid.
+MEMO_BYTES = 1 << 30
+
+
+def remembered(ds: Dataset, key: tuple, compute: Callable[[], tuple[T, int]]) -> T:
+    """`compute()`'s result (it returns the result and its size in bytes), kept in `ds.memo`
+    under `key`, the least recently used dropped beyond `MEMO_BYTES`."""
     if key in ds.memo:
         ds.memo.move_to_end(key)
-        return ds.memo[key].lazy()
-    stages = allocate(ds, as_of=as_of)
-    if unapplied == "fifo":
-        items = _apply_fifo(stages.instalments, stages.pool)
-    else:
-        items = _pool_as_items(stages.instalments.lazy(), stages.pool)
-    items = pl.concat([items, _refund_items(stages.refunds)])
-    rates = rates_on(ds, as_of)
-    frame = _in_base(ds, items, rates).select(*ITEM_COLUMNS, "open_amount_ccy").collect()
-    ds.memo[key] = frame
-    while len(ds.memo) > 1 and sum(f.height for f in ds.memo.values()) > MEMO_ROWS:
+        return ds.memo[key][0]
+    result, size = compute()
+    ds.memo[key] = (result, size)
+    while len(ds.memo) > 1 and sum(size for _, size in ds.memo.values()) > MEMO_BYTES:
         ds.memo.popitem(last=False)
-    return frame.lazy()
+    return result

@@ -60,7 +60,7 @@ class Dataset:
     currencies: tuple[str, ...] = field(default=())
     snapshot_as_of: date | None = None
     exports: tuple = field(default=())  # ingest.ExportReport of each export file read
-    # open items already computed, by (D, unapplied mode): see ledger.open_items
+    # allocations and open items already computed, by date: see ledger._remembered
     memo: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     def table(self, name: str) -> pl.LazyFrame:

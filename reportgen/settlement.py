@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from reportgen.ledger import FIFO_ORDER, allocate, fifo_allocated
+from reportgen.ledger import FIFO_ORDER, allocate, fifo_allocated, remembered
 from reportgen.load import DataError, Dataset
 
 # Pool documents are spent oldest first; on one day payments before credit notes (SPEC §8).
@@ -20,12 +20,22 @@ POOL_ORDER = ["date", "rank", "doc_id"]
 
 def settled_dates(ds: Dataset, *, as_of: date) -> pl.LazyFrame:
     """One row per invoice existing on D: invoice_id, customer_id, invoice_date, due_date,
-    settled_date (blank while anything of it is still open at D)."""
+    settled_date (blank while anything of it is still open at D). Kept per dataset for the
+    dates asked last, as allocations are (`ledger.remembered`)."""
     if ds.is_snapshot:
         raise DataError(
             "the invoices are an open-item snapshot: it does not say when invoices were paid, "
             "so days to pay and days late cannot be computed"
         )
+
+    def compute() -> tuple[pl.DataFrame, int]:
+        frame = _settled_dates(ds, as_of).collect()
+        return frame, frame.estimated_size()
+
+    return remembered(ds, ("settled dates", as_of), compute).lazy()
+
+
+def _settled_dates(ds: Dataset, as_of: date) -> pl.LazyFrame:
     stages = allocate(ds, as_of=as_of)
     instalments = fifo_allocated(stages.instalments, stages.pool)
 
