@@ -392,7 +392,7 @@ def gather(
     collections = {}
     if not ds.is_snapshot:
         step("Collections and ratings at every review")
-        collections = collection_figures(ds, reviews, policy)
+        collections = collection_figures(ds, reviews, policy, exposures=by_customer.snapshots)
     return SiteData(
         ds=ds,
         data_name=data_name,
@@ -415,9 +415,16 @@ def gather(
     )
 
 
-def collection_figures(ds: Dataset, reviews: Sequence[Period], policy: Any = None) -> dict:
+def collection_figures(
+    ds: Dataset,
+    reviews: Sequence[Period],
+    policy: Any = None,
+    *,
+    exposures: pl.DataFrame | None = None,
+) -> dict:
     """The worklist, overdue reasons and ratings at every review's end and the promises at
-    the last, under the credit policy (the default unless given)."""
+    the last, under the credit policy (the default unless given); the ratings read the
+    customers' `exposures` where the KPI facts already hold them."""
     from reportgen.collections import worklist
     from reportgen.policy import default_policy
     from reportgen.promises import promise_outcomes
@@ -425,7 +432,7 @@ def collection_figures(ds: Dataset, reviews: Sequence[Period], policy: Any = Non
     from reportgen.reasons import overdue_items_with_reasons, reasons_by_bucket
 
     policy = policy or default_policy()
-    ratings = rating_history(ds, reviews, policy=policy)
+    ratings = rating_history(ds, reviews, policy=policy, exposures=exposures)
     actions, reasons = [], []
     for p in reviews:
         grades = ratings.filter(pl.col("period") == p.label).select("customer_id", "grade")
