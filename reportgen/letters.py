@@ -20,9 +20,9 @@ from typing import Any
 
 import polars as pl
 
-from reportgen.collections import action_words, ladder_items, worklist
+from reportgen.collections import UNASSIGNED, action_words, ladder_items, worklist
 from reportgen.load import Dataset
-from reportgen.policy import Policy
+from reportgen.policy import COLLECTOR, Policy, Rung
 
 LANGS = ("en", "zh")
 FORMATS = ("md", "html")
@@ -56,6 +56,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "如您已付款，请忽略本函，并谢谢您的配合。",
     ),
     "regards": ("Yours faithfully,", "此致敬礼"),
+    # signs a letter of the customer's collector when customers.csv names none
+    "accounts_receivable": ("Accounts receivable", "应收账款部"),
     "consequence": ("If we do not receive payment", "如未能按时付款"),
 }
 INTRO: dict[str, tuple[str, str]] = {
@@ -119,6 +121,15 @@ def amount_text(units: int, digits: int) -> str:
     """Minor units as `1,234.56` (exact)."""
     value = Decimal(units).scaleb(-digits)
     return f"{value:,.{digits}f}"
+
+
+def signature(rung: Rung, owner: str, lang: str) -> str:
+    """Who signs: the customer's collector (their name, from customers.csv) on the rungs
+    the collector owns, else the rung's owner in the letter's language (the policy's
+    `owner_zh` in Chinese, or the shipped role's words)."""
+    if rung.owner != COLLECTOR:
+        return rung.owner_words(lang)
+    return words(lang)["accounts_receivable"] if owner == UNASSIGNED else owner
 
 
 def letter_language(value: str | None, fallback: str) -> str:
@@ -223,7 +234,7 @@ def letter_contexts(
             "consequence": CONSEQUENCE.get(rung, CONSEQUENCE["level_3"])[i],
             "interest_note": words(code)["interest_note"].format(rate=rate),
             "charges_interest": bool(row["interest"]),
-            "signed": row["owner"],
+            "signed": signature(policy.rung(rung), row["owner"], code),
         }
         letters.append(Letter(row["customer_id"], rung, code, context))
     return letters

@@ -29,8 +29,13 @@ FACTORS = (
     "disputes",
     "exposure_share",
 )
-RUNG_KEYS = {"key", "from_days", "to_days", "within_business_days", "channel", "owner", "fee"}
+RUNG_KEYS = {
+    "key", "from_days", "to_days", "within_business_days", "channel", "owner", "owner_zh", "fee",
+}  # fmt: skip
 COLLECTOR = "collector"  # a rung's owner that means the customer's own collector
+# The roles the shipped ladder names, in Chinese: a rung without its own `owner_zh` that
+# names one of these reads so in Chinese; any other owner is a name, kept as written.
+ROLE_ZH: dict[str, str] = {COLLECTOR: "客户负责人", "Credit manager": "信用经理", "Legal": "法务部"}
 
 
 class PolicyError(ValueError):
@@ -49,9 +54,17 @@ class Rung:
     channel: str
     owner: str
     fee: Decimal
+    owner_zh: str = ""  # the owner in Chinese; "" = ROLE_ZH's, else as written
 
     def holds(self, days: int) -> bool:
         return days >= self.from_days and (self.to_days is None or days <= self.to_days)
+
+    def owner_words(self, lang: str = "en") -> str:
+        """Who acts on this rung, in `lang` (en | zh): in Chinese the policy's `owner_zh`,
+        else the shipped role's words, else the owner as the policy writes it (a name)."""
+        if lang == "zh":
+            return self.owner_zh or ROLE_ZH.get(self.owner, self.owner)
+        return "the customer's collector" if self.owner == COLLECTOR else self.owner
 
 
 @dataclass(frozen=True)
@@ -231,6 +244,7 @@ def _ladder(rows: Any, file: str) -> tuple[Rung, ...]:
             channel=_get(row, "channel", str, file, where),
             owner=_get(row, "owner", str, file, where),
             fee=_decimal(row.get("fee", "0"), file, f"{where}.fee"),
+            owner_zh=_get(row, "owner_zh", str, file, where) if "owner_zh" in row else "",
         )
         if rung.to_days is not None and rung.to_days < rung.from_days:
             raise PolicyError(f"{file}: {where} ends ({rung.to_days}) before it starts")

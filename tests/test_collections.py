@@ -103,6 +103,35 @@ def test_invalid_values_are_errors(tmp_path, text):
         load_policy(policy_file(tmp_path, text))
 
 
+def test_rung_owners_in_chinese():
+    owners = {r.key: (r.owner_words("en"), r.owner_words("zh")) for r in default_policy().ladder}
+    assert owners["level_1"] == ("the customer's collector", "客户负责人")
+    assert owners["demand"] == ("Credit manager", "信用经理")
+    assert owners["lawyer_letter"] == owners["litigation"] == ("Legal", "法务部")
+
+
+def test_a_ladder_names_its_owners_in_chinese_or_keeps_them(tmp_path):
+    rung = 'from_days = {f}\nwithin_business_days = 1\nchannel = "letter"\n'
+    path = policy_file(
+        tmp_path,
+        f'[[ladder]]\nkey = "a"\n{rung.format(f=1)}owner = "Finance director"\n'
+        'owner_zh = "财务总监"\nto_days = 30\n'
+        f'[[ladder]]\nkey = "b"\n{rung.format(f=31)}owner = "Legal"\nto_days = 60\n'
+        f'[[ladder]]\nkey = "c"\n{rung.format(f=61)}owner = "Dr. Zhou"\n',
+    )
+    words = [(r.owner_words("en"), r.owner_words("zh")) for r in load_policy(path).ladder]
+    assert words == [
+        ("Finance director", "财务总监"),  # the policy's own words
+        ("Legal", "法务部"),  # a shipped role without owner_zh
+        ("Dr. Zhou", "Dr. Zhou"),  # a name, as written
+    ]
+    bad = policy_file(
+        tmp_path, f'[[ladder]]\nkey = "a"\n{rung.format(f=1)}owner = "x"\nowner_zh = 3\n'
+    )
+    with pytest.raises(PolicyError, match=r"ladder\[1\]\.owner_zh must be a str"):
+        load_policy(bad)
+
+
 def test_the_policy_is_frozen():
     policy = default_policy()
     with pytest.raises(AttributeError):

@@ -75,6 +75,78 @@ def test_chinese_letter(folder):
     assert '<html lang="zh">' in html and "正式催款函" in html
 
 
+def test_letters_are_signed_by_the_rung_owner_in_the_letters_language(tmp_path):
+    folder = write_data(
+        tmp_path / "data",
+        customers="""
+        customer_id,name,owner,language,currency
+        Z1,甲公司,王丽,zh,CNY
+        Z2,乙公司,,zh,CNY
+        Z3,丙公司,王丽,zh,CNY
+        Z4,丁公司,王丽,zh,CNY
+        E3,Echo Ltd,Wang Li,en,CNY
+        E4,Fox Ltd,,en,CNY
+        """,
+        invoices="""
+        invoice_id,customer_id,invoice_date,due_date,amount
+        I1,Z1,2025-05-01,2025-06-20,100.00
+        I2,Z2,2025-05-01,2025-06-25,100.00
+        I3,Z3,2025-04-01,2025-05-01,100.00
+        I4,Z4,2025-02-01,2025-03-15,100.00
+        I5,E3,2025-04-01,2025-05-01,100.00
+        I6,E4,2025-05-01,2025-06-25,100.00
+        """,
+    )
+    letters = drafted(folder)
+    signed = {k: v.context["signed"] for k, v in letters.items()}
+    assert signed == {
+        ("Z1", "level_3"): "王丽",  # the collector's rung: their name
+        ("Z2", "level_2"): "应收账款部",  # no collector named
+        ("Z3", "demand"): "信用经理",
+        ("Z4", "lawyer_letter"): "法务部",
+        ("E3", "demand"): "Credit manager",
+        ("E4", "level_2"): "Accounts receivable",
+    }
+    md = render_letter(letters[("Z3", "demand")], "md")
+    assert md.endswith("此致敬礼  \n信用经理\n") and "Credit manager" not in md
+    html = render_letter(letters[("Z4", "lawyer_letter")], "html")
+    assert "<p>此致敬礼<br>法务部</p>" in html and "Legal" not in html
+
+
+def test_letters_sign_with_the_policys_own_chinese_words(folder, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        """
+        [[ladder]]
+        key = "level_3"
+        from_days = 1
+        to_days = 30
+        within_business_days = 1
+        channel = "letter"
+        owner = "Receivables <team>"
+        fee = "0.00"
+
+        [[ladder]]
+        key = "demand"
+        from_days = 31
+        within_business_days = 1
+        channel = "letter"
+        owner = "Finance director"
+        owner_zh = "财务总监"
+        fee = "0.00"
+        """.replace("\n        ", "\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["letters", str(folder), "--as-of", "2025-06-30", "--out", str(out), "--lang", "zh"]
+    result = CliRunner().invoke(app, [*args, "--policy", str(policy)])
+    assert result.exit_code == 0, result.output
+    zh = (out / "C2_demand.md").read_text(encoding="utf-8")  # C2 writes in Chinese
+    assert zh.endswith("\n财务总监\n") and "Finance director" not in zh
+    en = (out / "C1_level_3.html").read_text(encoding="utf-8")  # a name the policy gives
+    assert "<br>Receivables &lt;team&gt;</p>" in en
+
+
 def test_pre_due_reminder_has_no_interest_or_fee(folder):
     text = render_letter(drafted(folder)[("C3", "pre_due")], "md")
     assert "Fee: CNY 0.00" in text and "Late interest: CNY 0.00" in text

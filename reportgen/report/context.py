@@ -715,12 +715,13 @@ def collections_context(data: SiteData, period: Period, lang: Lang) -> dict | No
         )
     top = actions.sort(["priority", "customer_id"], descending=[True, False]).head(TOP_OVERDUE)
     links = _key_links(data)
+    ladder = {r.key: r for r in data.policy.ladder}
     largest = [
         {
             "customer": _customer(r, links),
             "rung": r["rung"],
             "status": r["status"],
-            "owner": r["owner"],
+            "owner": _action_owner(ladder.get(r["rung"]), r["owner"], lang),
             "deadline": r["deadline"],
             "amount": _units(r["amount"], digits),
             "max_days_overdue": r["max_days_overdue"],
@@ -796,6 +797,14 @@ def _reason_words(reason: str, lang: Lang) -> str:
     return lang.t(key) if key in WORDS else reason
 
 
+def _action_owner(rung, owner: str, lang: Lang) -> str:
+    """Who acts: the customer's collector by name, or the rung's owner in the page's language
+    (a role the policy names, e.g. 信用经理 for the credit manager)."""
+    from reportgen.policy import COLLECTOR
+
+    return owner if rung is None or rung.owner == COLLECTOR else rung.owner_words(lang.code)
+
+
 def policy_context(data: SiteData) -> dict | None:
     """The credit policy the collections and ratings follow: the ladder, interest, the
     scorecard's weights and bounds, the warnings' thresholds (read from the policy itself)."""
@@ -814,7 +823,8 @@ def policy_context(data: SiteData) -> dict | None:
                 "to_days": r.to_days,
                 "within": r.within_business_days,
                 "channel": r.channel,
-                "owner": r.owner,
+                "owner": r.owner_words("en"),
+                "owner_zh": r.owner_words("zh"),
                 "fee": r.fee,
             }
             for r in policy.ladder

@@ -27,6 +27,9 @@ from reportgen.report.lang import WORDS, Lang
 # characters Python-Markdown or its extensions act on: each becomes a numeric character
 # reference, which Markdown leaves alone and the browser shows as the character itself
 _MARKDOWN_ACTIVE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]#!|~"}
+# ... and HTML's own, in the same single pass: escaping HTML first and Markdown after would
+# turn the `#` of `&#x27;` into `&#35;`, and a page would show "customer&#x27;s"
+_INERT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", **_MARKDOWN_ACTIVE}
 _LIST_MARKER = re.compile(r"([-+]|\d+[.)])(\s|$)")  # would start a list at a line's start
 
 
@@ -36,8 +39,7 @@ def md_text(value: Any) -> str:
     if value is None:
         return ""
     text = " ".join(str(value).split())  # newlines would end a table row or a paragraph
-    text = html.escape(text, quote=True)
-    text = "".join(_MARKDOWN_ACTIVE.get(c, c) for c in text)
+    text = "".join(_INERT.get(c, c) for c in text)
     if _LIST_MARKER.match(text):
         text = f"&#{ord(text[0])};{text[1:]}"
     return text

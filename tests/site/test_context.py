@@ -283,6 +283,8 @@ def test_text_from_the_data_is_inert_in_markdown_and_html():
     assert md_text("1. item") == "&#49;. item"
     assert md_text("Apex (Suzhou) Co., Ltd.") == "Apex (Suzhou) Co., Ltd."
     assert md_text(None) == ""
+    # one pass: the `#` of an HTML reference is not escaped again for Markdown
+    assert md_text("O'Brien & Sons #1") == "O&#x27;Brien &amp; Sons &#35;1"
 
 
 def test_exceptions_at_the_last_review_only(tmp_path):
