@@ -22,9 +22,10 @@ from words import t as word
 
 from reportgen import metrics
 from reportgen.report import charts
-from reportgen.report.lang import Lang
+from reportgen.report.lang import DASH, Lang
 
 VIEW_KEY = "rg_view"
+LIST_SEP = ", "  # how `outputs.for_output` joins a list of codes into one cell
 MAX_ROWS = 2_000  # rows drawn in a table; the downloads hold them all
 
 
@@ -172,10 +173,21 @@ _RF = {
 }  # fmt: skip
 
 
-def _config(v: View, frame: pl.DataFrame, buckets: tuple[str, ...]) -> dict:
+def _config(
+    v: View,
+    frame: pl.DataFrame,
+    buckets: tuple[str, ...],
+    headings: dict[str, str] | None = None,
+    wide: tuple[str, ...] = (),
+    pinned: tuple[str, ...] = (),
+) -> dict:
     config = {}
+    unit = v.fmt.money_unit()
     for column, kind in frame.schema.items():
-        label = heading(v, column, buckets)
+        if headings and column in headings:
+            label = v.t(headings[column], unit=unit)
+        else:
+            label = heading(v, column, buckets)
         if isinstance(kind, pl.Decimal):
             config[column] = st.column_config.NumberColumn(label, format="%,.2f")
         elif column in ("utilization", "exposure_share"):
@@ -186,6 +198,10 @@ def _config(v: View, frame: pl.DataFrame, buckets: tuple[str, ...]) -> dict:
             config[column] = st.column_config.NumberColumn(label, format="%.1f")
         else:
             config[column] = st.column_config.Column(label)
+        if column in wide:  # words that would be cut off at the width of their heading
+            config[column]["width"] = "medium"
+        if column in pinned:  # stays in view while a wide table scrolls sideways
+            config[column]["pinned"] = True
     return config
 
 
@@ -197,17 +213,36 @@ def table(
     height: int | str = "auto",  # "content": every row, for short tables
     max_rows: int = MAX_ROWS,
     columns: list[str] | None = None,
+    words: dict[str, tuple[str, ...] | dict] | None = None,
+    joined: tuple[str, ...] = (),
+    order: list[str] | None = None,
+    headings: dict[str, str] | None = None,
+    wide: tuple[str, ...] = (),
+    pinned: tuple[str, ...] = (),
 ) -> None:
-    """The frame as a table (headings in the chosen language, money with its digits), with
-    CSV and Excel downloads of every row under the command line's column names."""
+    """The frame as a table (headings in the chosen language, money with its digits, a dash
+    where a value is missing), with CSV and Excel downloads of every row under the command
+    line's column names.
+
+    Only the table drawn is changed by `words` (column -> the word prefixes of its codes, see
+    `in_words`, or a code -> words dict; `joined` columns hold several codes as "a, b", as
+    `outputs.for_output` writes lists) and `order` (the columns drawn, in this order): the
+    downloads stay the frame itself, the file the command line writes, codes and all.
+    `headings` names a column by another word key where this table's column means more than
+    its name says (the worklist's `amount` is what is overdue on the rung); `wide` columns
+    get room for their words; `pinned` ones stay in view when the table scrolls sideways."""
     v = view()
     shown = frame.select(columns) if columns else frame
     drawn = shown.head(max_rows)
+    for column, prefixes in (words or {}).items():
+        drawn = in_words(drawn, column, prefixes, sep=LIST_SEP if column in joined else None)
     st.dataframe(
         drawn,
         hide_index=True,
-        column_config=_config(v, drawn, buckets),
+        column_config=_config(v, drawn, buckets, headings, wide, pinned),
+        column_order=[c for c in order if c in drawn.columns] if order else None,
         height=height,
+        placeholder=DASH,
         key=f"table-{name}",
     )
     if shown.height > max_rows:
@@ -232,17 +267,42 @@ def table(
     )
 
 
-def in_words(frame: pl.DataFrame, column: str, prefixes: tuple[str, ...]) -> pl.DataFrame:
-    """The codes in `column` (a status, a type, a rung) as words of the chosen language: the
-    first `<prefix><code>` that has words, else the code as it is."""
+def in_words(
+    frame: pl.DataFrame,
+    column: str,
+    prefixes: tuple[str, ...] | dict,
+    *,
+    sep: str | None = None,
+    **values: object,
+) -> pl.DataFrame:
+    """The codes in `column` (a status, a type, a rung; or each code of a list column, or of
+    a text of codes joined by `sep`) as words of the chosen language: the first
+    `<prefix><code>` that has words (its `{fields}` filled from `values`), else the code as
+    it is. `prefixes` may be the code -> words mapping itself (words that come from the
+    policy, not from the word tables)."""
     v = view()
-    codes = frame[column].drop_nulls().unique().to_list() if column in frame.columns else []
+    if column not in frame.columns:
+        return frame
+    if sep is not None:  # "a, b": each code in words, joined again
+        split = frame.with_columns(pl.col(column).str.split(sep))
+        worded = in_words(split, column, prefixes, **values)
+        return worded.with_columns(pl.col(column).list.join(sep))
+    listed = isinstance(frame.schema[column], pl.List)
+    codes = frame[column].explode() if listed else frame[column]
     mapping = {}
-    for code in codes:
+    for code in codes.drop_nulls().unique().to_list():
+        if isinstance(prefixes, dict):
+            if code in prefixes:
+                mapping[code] = prefixes[code]
+            continue
         key = next((p + str(code) for p in prefixes if known(p + str(code))), None)
         if key:
-            mapping[code] = v.t(key)
-    return frame.with_columns(pl.col(column).replace(mapping)) if mapping else frame
+            mapping[code] = v.t(key, **values)
+    if not mapping:
+        return frame
+    if listed:
+        return frame.with_columns(pl.col(column).list.eval(pl.element().replace(mapping)))
+    return frame.with_columns(pl.col(column).cast(pl.String).replace(mapping))
 
 
 # --- KPI tiles --------------------------------------------------------------------------------
@@ -312,6 +372,32 @@ def policy_words() -> str:
     v = view()
     chosen = data.policy()
     return v.t("policy_default") if chosen.is_default else v.t("policy_file", file=chosen.file_name)
+
+
+def owner_words() -> dict[str, str]:
+    """The worklist's owners in the chosen language: a rung's role as the policy names it
+    (信用经理 for the credit manager), and the customers without a collector; a collector's
+    name stays as customers.csv writes it."""
+    import data
+
+    from reportgen.collections import UNASSIGNED
+    from reportgen.policy import COLLECTOR
+
+    v = view()
+    roles = {r.owner: r.owner_words(v.lang) for r in data.policy().ladder if r.owner != COLLECTOR}
+    return {**roles, UNASSIGNED: v.t("owner_unassigned")}
+
+
+def warning_words() -> dict[str, str]:
+    """Each early warning in the chosen language, with the policy's thresholds in it."""
+    import data
+
+    from reportgen.ratings import WARNINGS
+
+    v = view()
+    chosen = data.policy()
+    days, periods = chosen.warning_overdue_days, chosen.slowing_periods
+    return {w: v.t(f"warning_{w}", days=days, periods=periods) for w in WARNINGS}
 
 
 def caption_scope() -> None:

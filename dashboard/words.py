@@ -131,6 +131,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "输出的行相同。",
     ),
     "action_owner": ("Action owner", "动作负责人"),
+    "owner_unassigned": ("no collector named", "未指定负责人"),
     "min_amount": ("Overdue on the rung at least ({unit})", "该级别逾期金额不低于（{unit}）"),
     "min_days": ("Days overdue at least", "逾期天数不少于"),
     "actions_shown": ("{shown} of {total} actions", "共 {total} 项动作，显示 {shown} 项"),

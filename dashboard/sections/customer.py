@@ -107,11 +107,28 @@ events = data.timeline(v.src, customer_id, v.as_of, v.every)
 if events.height == 0:
     st.info(v.t("no_timeline", date=v.fmt.date(v.as_of)))
 else:
-    for column, prefixes in (
-        ("event", ("event_",)),
-        ("type", ("act_", "rung_", "change_")),
-        ("status", ("status_", "out_")),
-        ("reason", ("reason_",)),
-    ):
-        events = ui.in_words(events, column, prefixes)
-    ui.table(events, "customer-timeline")
+    # drawn in words, what happened and how it ended first (a rung's invoices can be many);
+    # downloaded with the codes, as the other tables
+    ui.table(
+        events,
+        "customer-timeline",
+        words={
+            "event": ("event_",),
+            "type": ("act_", "rung_", "change_"),
+            "status": ("status_", "out_"),
+            "reason": ("reason_",),
+        },
+        order=[
+            "date",
+            "event",
+            "type",
+            "status",
+            "amount",
+            "promised_date",
+            "deadline",
+            "reason",
+            "note",
+            "invoice_id",
+        ],  # fmt: skip
+        wide=("type", "reason"),
+    )

@@ -49,7 +49,15 @@ changes = left.multiselect(
 grades = right.multiselect(
     v.t("grade_filter"), list(GRADES), placeholder=v.t("all"), key="ratings_grades"
 )
-ui.table(views.rating_changes(history, changes=changes, grades=grades), "ratings")
+warning_words = ui.warning_words()
+ui.table(
+    views.rating_changes(history, changes=changes, grades=grades),
+    "ratings",
+    words={"change": ("change_",), "warnings": warning_words},
+    joined=("warnings",),
+    wide=("warnings",),
+    pinned=("customer_id", "name"),
+)
 
 st.subheader(v.t("early_warnings"))
 warned = data.rating_warnings(v.src, v.scope, v.as_of, v.every)
@@ -57,6 +65,7 @@ if warned.height == 0:
     st.info(v.t("no_warnings"))
 else:
     described = ui.in_words(
-        warned.with_columns(description=pl.col("warning")), "description", ("warning_",)
+        warned.with_columns(description=pl.col("warning")), "description", warning_words
     )
-    ui.table(described, "rating-warnings")
+    # the code stays in the download (`reportgen ratings --view warnings`), its words drawn
+    ui.table(described, "rating-warnings", order=[c for c in described.columns if c != "warning"])

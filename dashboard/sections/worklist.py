@@ -13,6 +13,16 @@ from words import known
 
 from reportgen import views
 from reportgen.collections import STATUS_ORDER
+from reportgen.report.lang import LANG_NAMES
+
+# the worklist's columns in the order a collector reads them: who, what, by when, how much
+DRAWN = [
+    "owner", "customer_id", "name", "action", "status", "deadline", "max_days_overdue",
+    "amount", "interest", "fee", "amount_requested", "pay_by", "credit_hold", "grade",
+    "priority", "open_promises", "open_promise_amount", "next_promised_date", "last_contact",
+    "last_contact_type", "disputed_items", "disputed_amount", "level_since", "done_on",
+    "channel", "next_rung", "items", "invoices", "language",
+]  # fmt: skip
 
 v = ui.view()
 st.title(v.t("page_worklist"))
@@ -42,9 +52,11 @@ statuses = filters[1].multiselect(
     placeholder=v.t("all"),
     key="worklist_status",
 )
+owner_words = ui.owner_words()
 owners = filters[2].multiselect(
     v.t("action_owner"),
     sorted(actions["owner"].unique().to_list()),
+    format_func=lambda o: owner_words.get(o, o),
     placeholder=v.t("all"),
     key="worklist_owners",
 )
@@ -76,4 +88,21 @@ tiles[3].metric(
     v.t("requested_total", unit=unit), v.fmt.money(totals["amount_requested"]), border=True
 )
 st.caption(v.t("actions_shown", shown=f"{shown.height:,}", total=f"{actions.height:,}"))
-ui.table(shown, "worklist")
+# Drawn: the codes in words and what a collector acts on first (the rung's code is left out:
+# the action names it); downloaded: the file `reportgen worklist --out` writes, codes and all.
+ui.table(
+    shown,
+    "worklist",
+    words={
+        "status": ("status_",),
+        "owner": owner_words,
+        "channel": ("act_",),
+        "next_rung": ("rung_",),
+        "last_contact_type": ("act_",),
+        "language": LANG_NAMES,
+    },
+    order=DRAWN,
+    headings={"amount": "overdue_amount"},
+    wide=("action",),
+    pinned=("customer_id", "name"),
+)

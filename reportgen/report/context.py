@@ -779,7 +779,7 @@ def ratings_context(data: SiteData, period: Period, lang: Lang) -> dict | None:
             "grade": r["grade"],
             "previous_grade": r["previous_grade"],
             "score": r["score"],
-            "warnings": [lang.t(f"warning_{w}") for w in r["warnings"]],
+            "warnings": [warning_words(w, lang, data.policy) for w in r["warnings"]],
         }
         for r in warned.head(MAX_ROWS).iter_rows(named=True)
     ]
@@ -795,6 +795,13 @@ def ratings_context(data: SiteData, period: Period, lang: Lang) -> dict | None:
 def _reason_words(reason: str, lang: Lang) -> str:
     key = f"reason_{reason}"
     return lang.t(key) if key in WORDS else reason
+
+
+def warning_words(code: str, lang: Lang, policy) -> str:
+    """An early warning in words, with the policy's thresholds ("first item over 60 days")."""
+    return lang.t(
+        f"warning_{code}", days=policy.warning_overdue_days, periods=policy.slowing_periods
+    )
 
 
 def _action_owner(rung, owner: str, lang: Lang) -> str:

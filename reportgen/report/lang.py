@@ -368,8 +368,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "early_warnings": ("Early warnings", "早期预警"),
     "warning_downgrade": ("downgrade", "评级下调"),
     "warning_utilization_jump": ("utilization jump", "额度使用率骤升"),
-    "warning_first_over_days": ("first item over 60 days", "首次出现逾期超 60 天款项"),
-    "warning_slowing": ("paying slower 3 periods running", "付款连续三期变慢"),
+    # {days} and {periods}: the policy's warnings.overdue_days and warnings.slowing_periods
+    "warning_first_over_days": ("first item over {days} days", "首次出现逾期超 {days} 天款项"),
+    "warning_slowing": ("paying slower {periods} periods running", "付款连续 {periods} 期变慢"),
     "policy_heading": ("Collections and credit ratings", "催收与信用评级"),
     "policy_intro": (
         "From the credit policy ({source}). Business days follow the holiday calendar of "

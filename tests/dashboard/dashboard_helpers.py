@@ -59,5 +59,28 @@ def cli_kpis(tmp_path: Path, *args: str) -> list[dict]:
     return json.loads(out.read_text())
 
 
+def record_downloads(monkeypatch) -> dict:
+    """Every download button's data as the app hands it to Streamlit, by the button's key
+    (`csv-<table>`, `xlsx-<table>`): a callable, called only when a test asks for the file."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    original = DeltaGenerator.download_button
+    seen: dict = {}
+
+    def recording(self, label, data=None, *args, **kwargs):
+        seen[kwargs.get("key")] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    return seen
+
+
+def csv_text(data) -> str:
+    """A CSV download or file as text (without Excel's byte-order mark)."""
+    raw = data() if callable(data) else data
+    raw = raw.read_bytes() if isinstance(raw, Path) else raw
+    return raw.decode("utf-8-sig")
+
+
 def as_decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))

@@ -142,3 +142,71 @@ def test_chinese_overview_draws_tiles_and_charts(server, browser, tmp_path):
     assert tiles == 20 and plots >= 3
     assert browser.evaluate(EXCEPTIONS) == 0
     screenshot(browser, "overview-zh", folder)
+
+
+def _chinese(browser: Browser) -> None:
+    switch = (
+        "(() => { const r = [...document.querySelectorAll('[data-testid=\"stRadioOption\"]')]"
+        ".find(l => l.textContent.includes('中文')); r && r.click(); return !!r; })()"
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and browser.evaluate(RENDERED) != "总览":
+        browser.evaluate(switch)
+        time.sleep(1.0)
+    assert browser.wait_until(f"{RENDERED} === '总览'", timeout=30)
+
+
+def _open(browser: Browser, page: str) -> str:
+    browser.evaluate(
+        "(() => { const a = [...document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')]"
+        f".find(l => l.getAttribute('href').endsWith('/{page}')); a.click(); }})()"
+    )
+    time.sleep(0.5)
+    return browser.wait_until(RENDERED, timeout=60)
+
+
+def test_chinese_collections_pages(server, browser, tmp_path):
+    """The Worklist, Ratings and a customer's timeline in Chinese, drawn whole (a tall
+    window: the tables, their headings and the timeline at the foot of the Customer page)."""
+    folder = Path(os.environ.get("REPORTGEN_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        session=True, width=1400, height=3600, deviceScaleFactor=1, mobile=False,
+    )  # fmt: skip
+    try:
+        browser.open(server)
+        browser.wait_until(RENDERED, timeout=60)
+        _chinese(browser)
+        for page, title in (("worklist", "催收工作清单"), ("ratings", "信用评级")):
+            assert _open(browser, page) == title
+            time.sleep(1.5)
+            assert browser.evaluate(EXCEPTIONS) == 0, page
+            assert browser.evaluate("document.querySelectorAll('[data-testid=\"stDataFrame\"]')"
+                                    ".length") >= 1, page  # fmt: skip
+            screenshot(browser, f"{page}-zh", folder)
+        assert _open(browser, "customer") == "客户档案"
+        search = "document.querySelector('[data-testid=\"stTextInput\"] input')"
+        assert browser.wait_until(f"!!{search}", timeout=30)
+        browser.evaluate(f"{search}.focus()")
+        browser.call("Input.insertText", session=True, text="C0014")
+        for kind in ("keyDown", "keyUp"):
+            browser.call("Input.dispatchKeyEvent", session=True, type=kind, key="Enter",
+                         code="Enter", windowsVirtualKeyCode=13)  # fmt: skip
+        chosen = (
+            "[...document.querySelectorAll('[data-testid=\"stMain\"] h2')]"
+            ".some(h => h.textContent.includes('东莞汇通贸易有限公司'))"
+        )
+        heading = (
+            "[...document.querySelectorAll('[data-testid=\"stMain\"] h3')]"
+            ".some(h => h.textContent.startsWith('时间线'))"
+        )
+        assert browser.wait_until(f"{chosen} && {heading}", timeout=60)  # C0014's page
+        time.sleep(1.5)
+        assert browser.evaluate(EXCEPTIONS) == 0
+        screenshot(browser, "customer-timeline-zh", folder)
+    finally:
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True, width=1400, height=1800, deviceScaleFactor=1, mobile=False,
+        )  # fmt: skip

@@ -8,18 +8,26 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from dashboard_helpers import AS_OF, SAMPLE, frame, no_exception, open_app
+from dashboard_helpers import (
+    AS_OF,
+    SAMPLE,
+    csv_text,
+    frame,
+    no_exception,
+    open_app,
+    record_downloads,
+)
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
-from words import t
+from words import known, t
 
 from reportgen import periods, scope
 from reportgen.cli import app as cli
-from reportgen.collections import worklist
+from reportgen.collections import STATUS_ORDER, worklist
 from reportgen.load import load
-from reportgen.policy import default_policy
+from reportgen.policy import COLLECTOR, default_policy, load_policy
 from reportgen.promises import promise_outcomes
-from reportgen.ratings import latest_grades, rating_history
+from reportgen.ratings import WARNINGS, latest_grades, rating_history
 from reportgen.timeline import customer_timeline
 
 
@@ -65,6 +73,47 @@ def like(shown: pl.DataFrame, expected: pl.DataFrame) -> pl.DataFrame:
     return shown.select(expected.columns).cast(dict(expected.schema))
 
 
+def cli_csv(tmp_path, *args: str) -> str:
+    """`reportgen ARGS --out FILE.csv`, as text."""
+    out = tmp_path / f"out-{abs(hash(args))}.csv"
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return csv_text(out)
+
+
+def _words(prefix: str, lang: str):
+    return lambda code: t(prefix + code, lang) if known(prefix + code) else code
+
+
+def worklist_drawn(expected: pl.DataFrame, lang: str = "en", policy=None) -> pl.DataFrame:
+    """The command line's worklist as the page is to draw it: every code in the words of the
+    language (from the word tables and the policy, not from the page's code)."""
+    policy = policy or default_policy()
+    owners = {r.owner: r.owner_words(lang) for r in policy.ladder if r.owner != COLLECTOR}
+    owners["unassigned"] = t("owner_unassigned", lang)
+    return expected.with_columns(
+        pl.col("status").replace_strict({s: t(f"status_{s}", lang) for s in STATUS_ORDER}),
+        pl.col("owner").replace(owners),
+        pl.col("channel", "last_contact_type").map_elements(
+            _words("act_", lang), return_dtype=pl.String
+        ),
+        pl.col("next_rung").map_elements(_words("rung_", lang), return_dtype=pl.String),
+        pl.col("language").replace({"en": "English", "zh": "中文"}),
+    )
+
+
+def ratings_drawn(expected: pl.DataFrame, lang: str = "en", policy=None) -> pl.DataFrame:
+    """The command line's ratings as the page is to draw them: the change and the warnings
+    in words, the policy's thresholds in them."""
+    policy = policy or default_policy()
+    values = {"days": policy.warning_overdue_days, "periods": policy.slowing_periods}
+    warning = {w: t(f"warning_{w}", lang, **values) for w in WARNINGS}
+    return expected.with_columns(
+        pl.col("change").map_elements(_words("change_", lang), return_dtype=pl.String),
+        pl.col("warnings").str.split(", ").list.eval(pl.element().replace(warning)).list.join(", "),
+    )
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("page", ["worklist", "ratings"])
 def test_page_opens_in_both_languages(page, lang):
@@ -73,21 +122,51 @@ def test_page_opens_in_both_languages(page, lang):
     assert at.dataframe, page
 
 
-def test_worklist_is_the_worklist_command(cli_worklist):
+def test_worklist_is_the_worklist_command(cli_worklist, monkeypatch, tmp_path):
+    downloads = record_downloads(monkeypatch)
     at = open_app("worklist")
     shown = frame(at, 0)
     assert shown.columns == cli_worklist.columns
-    assert_frame_equal(like(shown, cli_worklist), cli_worklist)
+    assert_frame_equal(like(shown, cli_worklist), worklist_drawn(cli_worklist))
+    # the download is the command line's file itself, codes and all
+    wanted = cli_csv(tmp_path, "worklist", str(SAMPLE), "--as-of", str(AS_OF))
+    assert csv_text(downloads["csv-worklist"]) == wanted
+    # what a collector acts on first; the rung's code is left out (the action names it)
+    drawn = list(at.dataframe[0].proto.column_order)
+    assert drawn[:8] == [
+        "owner", "customer_id", "name", "action", "status", "deadline", "max_days_overdue",
+        "amount",
+    ]  # fmt: skip
+    assert "rung" not in drawn and set(drawn) == set(cli_worklist.columns) - {"rung"}
+    assert at.dataframe[0].proto.placeholder == "—"
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Actions"] == f"{cli_worklist.height:,}"
     assert tiles["Past deadline"] == f"{(cli_worklist['status'] == 'late').sum():,}"
     assert tiles["Overdue on these rungs (CNY)"] == f"{cli_worklist['amount'].sum():,.2f}"
 
 
-def test_worklist_in_chinese_is_the_chinese_worklist(cli_worklist_zh):
+def test_worklist_in_chinese_is_the_chinese_worklist(cli_worklist_zh, monkeypatch, tmp_path):
+    downloads = record_downloads(monkeypatch)
     at = open_app("worklist", lang="zh")
-    assert_frame_equal(like(frame(at, 0), cli_worklist_zh), cli_worklist_zh)
-    assert "第一次催款提醒" in frame(at, 0)["action"].to_list()
+    shown = frame(at, 0)
+    assert_frame_equal(like(shown, cli_worklist_zh), worklist_drawn(cli_worklist_zh, "zh"))
+    assert "第一次催款提醒" in shown["action"].to_list()
+    # the status codes, the rung owners' roles and the channels in Chinese, no code left
+    assert set(shown["status"]) <= {"已超期", "待办", "已承诺付款", "已完成"}
+    assert {"已超期", "待办"} <= set(shown["status"])
+    assert {"信用经理", "法务部"} <= set(shown["owner"])
+    assert not {"Credit manager", "Legal", "unassigned"} & set(shown["owner"])
+    assert {"函件", "电话", "提醒"} <= set(shown["channel"])
+    assert not set(STATUS_ORDER) & set(shown["status"])
+    # the download: `reportgen worklist --lang zh --out FILE.csv`, codes as the file has them
+    wanted = cli_csv(tmp_path, "worklist", str(SAMPLE), "--as-of", str(AS_OF), "--lang", "zh")
+    assert csv_text(downloads["csv-worklist"]) == wanted
+    assert ",late," in wanted and "\nLegal," in wanted
+    # the action owner filter offers the roles in Chinese and selects by them
+    owners = at.multiselect(key="worklist_owners")
+    assert "法务部" in owners.options and "Legal" not in owners.options
+    no_exception(owners.set_value(["Legal"]).run())
+    assert set(frame(at, 0)["owner"]) == {"法务部"}
 
 
 def test_worklist_filters_select_rows(cli_worklist):
@@ -95,18 +174,18 @@ def test_worklist_filters_select_rows(cli_worklist):
     no_exception(at.multiselect(key="worklist_rungs").set_value(["level_1", "level_2"]).run())
     wanted = cli_worklist.filter(pl.col("rung").is_in(["level_1", "level_2"]))
     assert 0 < wanted.height < cli_worklist.height
-    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    assert_frame_equal(like(frame(at, 0), wanted), worklist_drawn(wanted))
 
     no_exception(at.number_input(key="worklist_min_amount").set_value(50_000.0).run())
     wanted = wanted.filter(pl.col("amount") >= Decimal("50000"))
     shown = frame(at, 0)
     assert 0 < shown.height == wanted.height
-    assert_frame_equal(like(shown, wanted), wanted)
+    assert_frame_equal(like(shown, wanted), worklist_drawn(wanted))
 
     no_exception(at.multiselect(key="worklist_status").set_value(["done"]).run())
     wanted = wanted.filter(pl.col("status") == "done")
     if wanted.height:
-        assert_frame_equal(like(frame(at, 0), wanted), wanted)
+        assert_frame_equal(like(frame(at, 0), wanted), worklist_drawn(wanted))
     else:
         assert at.info and not at.dataframe
 
@@ -130,17 +209,22 @@ def test_sidebar_owner_selects_the_worklist_and_ratings(sample, cli_worklist, cl
     no_exception(at.switch_page("sections/worklist.py").run())
     wanted = cli_worklist.filter(pl.col("customer_id").is_in(mine))
     assert 0 < wanted.height < cli_worklist.height
-    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    assert_frame_equal(like(frame(at, 0), wanted), worklist_drawn(wanted))
     no_exception(at.switch_page("sections/ratings.py").run())
     wanted = cli_ratings.filter(pl.col("customer_id").is_in(mine))
     assert frame(at, 0)["customer_id"].to_list() == wanted["customer_id"].to_list()
 
 
-def test_ratings_are_the_ratings_command(cli_ratings, cli_warnings):
+def test_ratings_are_the_ratings_command(cli_ratings, cli_warnings, monkeypatch, tmp_path):
+    downloads = record_downloads(monkeypatch)
     at = open_app("ratings")
     shown = frame(at, 0)
     assert shown.columns == cli_ratings.columns
-    assert_frame_equal(like(shown, cli_ratings), cli_ratings)
+    assert_frame_equal(like(shown, cli_ratings), ratings_drawn(cli_ratings))
+    assert {"upgraded", "downgraded", "unchanged"} <= set(shown["change"])
+    assert csv_text(downloads["csv-ratings"]) == cli_csv(
+        tmp_path, "ratings", str(SAMPLE), "--period", "2025-12"
+    )
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     for grade in "ABCDE":
         now = (cli_ratings["grade"] == grade).sum()
@@ -150,15 +234,19 @@ def test_ratings_are_the_ratings_command(cli_ratings, cli_warnings):
     warned = frame(at, 1)
     assert_frame_equal(like(warned, cli_warnings), cli_warnings)
     assert "downgrade" in set(warned["description"])  # English words for the codes
+    assert "first item over 60 days" in set(warned["description"])  # the policy's 60
+    assert "warning" not in at.dataframe[1].proto.column_order  # its words are drawn
 
 
 def test_ratings_change_filter(cli_ratings):
     at = open_app("ratings", lang="zh")
     assert "评级下调" in set(frame(at, 1)["description"])
+    assert {"上调", "下调", "不变"} <= set(frame(at, 0)["change"])
+    assert "额度使用率骤升" in set(frame(at, 0)["warnings"].str.split(", ").explode())
     no_exception(at.multiselect(key="ratings_change").set_value(["down"]).run())
     wanted = cli_ratings.filter(pl.col("change") == "down")
     assert 0 < wanted.height < cli_ratings.height
-    assert_frame_equal(like(frame(at, 0), wanted), wanted)
+    assert_frame_equal(like(frame(at, 0), wanted), ratings_drawn(wanted, "zh"))
     no_exception(at.multiselect(key="ratings_grades").set_value(["E"]).run())
     wanted = wanted.filter(pl.col("grade") == "E")
     assert frame(at, 0)["customer_id"].to_list() == wanted["customer_id"].to_list()
@@ -264,7 +352,8 @@ def test_worklist_under_a_policy_file(own_policy, cli_worklist, tmp_path):
     at = open_app("worklist")
     assert "under the credit policy our-policy.toml:" in at.caption[1].value
     shown = frame(at, 0)
-    assert_frame_equal(like(shown, expected), expected)
+    policy = load_policy(own_policy)
+    assert_frame_equal(like(shown, expected), worklist_drawn(expected, policy=policy))
     # the policy's own ladder and rate, not the default's
     assert set(shown["rung"]) == {"level_1", "demand"}
     assert set(cli_worklist["rung"]) > {"level_1", "demand"}
@@ -283,7 +372,8 @@ def test_ratings_under_a_policy_file(own_policy, cli_ratings, tmp_path):
     at = open_app("ratings")
     assert "from the scorecard of the credit policy our-policy.toml" in at.caption[1].value
     shown = frame(at, 0)
-    assert_frame_equal(like(shown, expected), expected)
+    policy = load_policy(own_policy)
+    assert_frame_equal(like(shown, expected), ratings_drawn(expected, policy=policy))
     assert shown["grade"].to_list() != cli_ratings["grade"].to_list()  # lower grade bounds
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["E"] == f"{(expected['grade'] == 'E').sum():,}"
