@@ -54,18 +54,38 @@ def age_days(*, as_of: date, basis: Basis = "due") -> pl.Expr:
     return days_between(as_of, "due_date" if basis == "due" else "invoice_date")
 
 
+def _cuts(bounds: Sequence[int], basis: Basis) -> list[int]:
+    """The inclusive upper bound of every bucket but the last (due on D is not overdue)."""
+    return ([0] if basis == "due" else []) + list(bounds)
+
+
 def bucket_label(
     days: str | pl.Expr, *, bounds: Sequence[int] = DEFAULT_BOUNDS, basis: Basis = "due"
 ) -> pl.Expr:
     """The bucket of an age in days; upper bounds are inclusive and due on D is not overdue."""
     days = pl.col(days) if isinstance(days, str) else days
     labels = bucket_labels(bounds, basis=basis)
-    cuts = ([0] if basis == "due" else []) + list(bounds)
+    cuts = _cuts(bounds, basis)
     expr = pl.when(days <= cuts[0]).then(pl.lit(labels[0]))
     for cut, label in zip(cuts[1:], labels[1:], strict=False):
         expr = expr.when(days <= cut).then(pl.lit(label))
     expr = expr.otherwise(pl.lit(labels[-1]))
     return expr.cast(pl.Enum(labels))
+
+
+def in_buckets(
+    days: pl.Expr, *, bounds: Sequence[int] = DEFAULT_BOUNDS, basis: Basis = "due"
+) -> dict[str, pl.Expr]:
+    """Per bucket label, whether an age in days falls in it (the buckets of `bucket_label`,
+    as conditions: summing by them needs no label per item)."""
+    cuts = _cuts(bounds, basis)
+    lows = [None, *cuts]
+    highs = [*cuts, None]
+    tests = {}
+    for label, low, high in zip(bucket_labels(bounds, basis=basis), lows, highs, strict=True):
+        above = days > low if low is not None else pl.lit(True)
+        tests[label] = above & (days <= high) if high is not None else above
+    return tests
 
 
 def aged_items(
@@ -92,20 +112,17 @@ def aging_summary(
     """Per customer: open_amount, one column per bucket, unapplied_credit, net_balance, and
     max_days_overdue, the days of the most overdue item owed (blank when none is overdue; for
     credit holds). Money in minor units."""
-    labels = bucket_labels(bounds, basis=basis)
     # settled items add nothing to any bucket: leave them out before grouping
-    open_items = items.filter(pl.col("open_amount") != 0)
-    aged = aged_items(open_items, as_of=as_of, bounds=bounds, basis=basis)
-    by_bucket = aged.group_by("customer_id").agg(
-        pl.col("open_amount").sum(),
-        *[
-            pl.col("open_amount").filter(pl.col("bucket") == label).sum().alias(label)
-            for label in labels
-        ],
+    amount = pl.col("open_amount")
+    owed = items.filter((amount != 0) & (pl.col("kind") != "unapplied"))
+    overdue = days_overdue(as_of=as_of)
+    buckets = in_buckets(age_days(as_of=as_of, basis=basis), bounds=bounds, basis=basis)
+    labels = list(buckets)
+    by_bucket = owed.group_by("customer_id").agg(
+        amount.sum(),
+        *[pl.when(test).then(amount).otherwise(0).sum().alias(b) for b, test in buckets.items()],
         # the oldest item still owed past its due date; blank when nothing is overdue
-        max_days_overdue=pl.col("days_overdue")
-        .filter((pl.col("open_amount") > 0) & (pl.col("days_overdue") > 0))
-        .max(),
+        max_days_overdue=pl.when((amount > 0) & (overdue > 0)).then(overdue).max(),
     )
     unapplied = (
         items.filter(pl.col("kind") == "unapplied")

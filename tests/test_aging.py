@@ -264,3 +264,23 @@ def test_money_keeps_the_digits_the_data_uses(tmp_path):
     assert ds.digits == 3
     assert_frame_equal(report_buckets(ds, AS_OF), bucket_frame(
         {"C1": ["10.126", "0.001", "10.125", "0", "0", "0", "0"]}, digits=3))
+
+
+@pytest.mark.parametrize("basis", ["due", "invoice"])
+@pytest.mark.parametrize("bounds", [(30, 60, 90, 120), (15,), (7, 14, 45)])
+def test_the_bucket_conditions_of_the_summary_agree_with_the_item_labels(bounds, basis):
+    """The customer summary sums by `in_buckets`, the invoice level labels by `bucket_label`:
+    every age falls in exactly one bucket, the same in both."""
+    from reportgen.aging import bucket_label, in_buckets
+
+    ages = pl.DataFrame({"days": list(range(-10, 200))})
+    tests = in_buckets(pl.col("days"), bounds=bounds, basis=basis)
+    frame = ages.with_columns(
+        label=bucket_label("days", bounds=bounds, basis=basis).cast(pl.String),
+        **{f"in {b}": test for b, test in tests.items()},
+    )
+    hits = frame.select(pl.sum_horizontal(f"in {b}" for b in tests)).to_series()
+    assert (hits == 1).all()
+    for b in tests:
+        assert frame.filter(pl.col(f"in {b}"))["label"].unique().to_list() in ([b], [])
+    assert frame.filter(pl.col("days") == 0)["label"].item() == list(tests)[0]
