@@ -14,6 +14,7 @@ linear scans over its runs, the costliest stage on millions of rows (see `_by_in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -619,16 +620,19 @@ def open_items(ds: Dataset, *, as_of: date, unapplied: Unapplied = "fifo") -> pl
 # one D ask for the same allocation several times. A ledger of 10M invoices keeps only its
 # latest result. The dataset's tables never change after loading, so a kept result is valid.
 MEMO_BYTES = 1 << 30
+_MEMO_LOCK = threading.Lock()
 
 
 def remembered(ds: Dataset, key: tuple, compute: Callable[[], tuple[T, int]]) -> T:
     """`compute()`'s result (it returns the result and its size in bytes), kept in `ds.memo`
     under `key`, the least recently used dropped beyond `MEMO_BYTES`."""
-    if key in ds.memo:
-        ds.memo.move_to_end(key)
-        return ds.memo[key][0]
-    result, size = compute()
-    ds.memo[key] = (result, size)
-    while len(ds.memo) > 1 and sum(size for _, size in ds.memo.values()) > MEMO_BYTES:
-        ds.memo.popitem(last=False)
+    with _MEMO_LOCK:
+        if key in ds.memo:
+            ds.memo.move_to_end(key)
+            return ds.memo[key][0]
+    result, size = compute()  # outside the lock: another thread may allocate another date
+    with _MEMO_LOCK:
+        ds.memo[key] = (result, size)
+        while len(ds.memo) > 1 and sum(size for _, size in ds.memo.values()) > MEMO_BYTES:
+            ds.memo.popitem(last=False)
     return result

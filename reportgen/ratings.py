@@ -110,9 +110,7 @@ def _counted(frame: pl.LazyFrame, column: str, end: date, lookback: int) -> pl.L
     return frame.filter((pl.col(column) > since) & (pl.col(column) <= end))
 
 
-def _at_end(
-    ds: Dataset, p: Period, policy: Policy, exposures: pl.DataFrame | None
-) -> pl.DataFrame:
+def _at_end(ds: Dataset, p: Period, policy: Policy, exposures: pl.DataFrame | None) -> pl.DataFrame:
     """Per customer at the period's end: utilization, max days overdue, exposure share,
     broken promises and disputes within the lookback."""
     if exposures is not None and p.end in set(exposures["date"].unique().to_list()):
