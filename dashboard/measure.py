@@ -1,4 +1,5 @@
-"""Time the dashboard on a large ledger: the first view, then filter changes (AppTest).
+"""Time the dashboard on a large ledger: the first view, filter changes, every page — the
+Worklist, Ratings and a customer's timeline too (AppTest).
 
     uv run python dashboard/measure.py bench/data/1000000
 
@@ -57,7 +58,26 @@ def main(data: str) -> None:
     step("Aging page", lambda: at.switch_page("sections/aging.py").run())
     step("Aging by segment", lambda: at.selectbox(key="aging_by").set_value("segment").run())
     step("Credit page", lambda: at.switch_page("sections/credit.py").run())
-    step("Customer page", lambda: at.switch_page("sections/customer.py").run())
+    # issue 7: the worklist (ratings of D's month for its priority), its filters, the
+    # ratings of the period, then a customer's timeline (12 periods of ratings)
+    step("Worklist page", lambda: at.switch_page("sections/worklist.py").run())
+    step(
+        "Worklist: status late, 90+ days (filter)",
+        lambda: (
+            at.multiselect(key="worklist_status").set_value(["late"]),
+            at.number_input(key="worklist_min_days").set_value(90).run(),
+        ),
+    )
+    step("Worklist in English", lambda: at.radio(key="lang").set_value("en").run())
+    step("Ratings page", lambda: at.switch_page("sections/ratings.py").run())
+    step(
+        "Ratings: downgrades (filter)",
+        lambda: at.multiselect(key="ratings_change").set_value(["down"]).run(),
+    )
+    step("Customer page (with its timeline)", lambda: at.switch_page("sections/customer.py").run())
+    pick = at.selectbox(key="customer_pick")
+    other = pick.options[min(1, len(pick.options) - 1)].split(" · ")[0]  # "id · name"
+    step("another customer (behaviour, timeline)", lambda: pick.set_value(other).run())
     step("Overview again (cached)", lambda: at.switch_page("sections/overview.py").run())
 
 
