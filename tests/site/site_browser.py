@@ -110,7 +110,12 @@ class Browser:
     def wait_until(self, expression: str, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except RuntimeError as exc:  # asked while a redirect replaced the page: ask again
+                if "navigated or closed" not in str(exc):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.2)
