@@ -158,7 +158,14 @@ def _in_scope(frame: pl.DataFrame, src: Source, sc: Scope) -> pl.DataFrame:
 @st.cache_resource(max_entries=24, show_spinner=False)
 def _customers(src: Source, as_of: date, basis: str, bounds: tuple[int, ...]) -> pl.DataFrame:
     ds = dataset(src)
-    table = customer_aging(ds, as_of=as_of, basis=basis, bounds=bounds, credit=True).collect()
+    table = customer_aging(
+        ds,
+        as_of=as_of,
+        basis=basis,
+        bounds=bounds,
+        credit=True,
+        hold_after_days=policy().hold_after_days,
+    ).collect()
     extra = attributes(src).select("customer_id", "segment", "owner", "currency")
     return table.join(extra, on="customer_id", how="left")
 
@@ -171,8 +178,8 @@ def customers(
     basis: str = "due",
     bounds: tuple[int, ...] = DEFAULT_BOUNDS,
 ) -> pl.DataFrame:
-    """`reportgen aging --credit` at D (customer level) for the scope's customers, with their
-    segment, owner and currency."""
+    """`reportgen aging --credit --hold-after-days N` at D (customer level; N from the credit
+    policy) for the scope's customers, with their segment, owner and currency."""
     return _in_scope(_customers(src, as_of, basis, tuple(bounds)), src, sc)
 
 

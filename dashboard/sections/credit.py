@@ -51,7 +51,7 @@ holds_cols = [
 st.subheader(v.t("over_limit_list"))
 ui.table(views.over_limit(customers), "over-limit", columns=holds_cols)
 st.subheader(v.t("holds_list"))
-st.caption(v.t("limits_intro", days=90))
+st.caption(v.t("limits_intro", days=data.policy().hold_after_days))
 ui.table(views.credit_holds(customers), "credit-holds", columns=holds_cols)
 st.subheader(v.t("headroom_list"))
 ui.table(

@@ -8,7 +8,6 @@ import ui
 
 from reportgen import views
 from reportgen.aging import bucket_labels
-from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS
 from reportgen.report import charts
 
 v = ui.view()
@@ -78,7 +77,7 @@ ui.chart(
 )
 
 st.subheader(v.t("top_risks", date=v.fmt.date(v.as_of)))
-st.caption(v.t("top_risks_intro", days=DEFAULT_HOLD_AFTER_DAYS))
+st.caption(v.t("top_risks_intro", days=data.policy().hold_after_days))
 risks = views.top_risks(customers)
 if risks.height:
     ui.table(

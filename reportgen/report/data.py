@@ -19,7 +19,7 @@ from typing import Any, Literal
 import polars as pl
 
 from reportgen import metrics, money
-from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS
+from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS, credit_hold
 from reportgen.ledger import rates_on
 from reportgen.load import Dataset
 from reportgen.outputs import customer_report, invoice_aging
@@ -364,6 +364,9 @@ def gather(
     snaps = metrics.snapshots_of(by_customer, ds, dates)
     step("Customers at every review")
     at = by_customer.snapshots
+    # the credit-hold rule is the policy's (the snapshots hold the default one)
+    hold_after_days = policy.hold_after_days if policy is not None else DEFAULT_HOLD_AFTER_DAYS
+    at = at.with_columns(credit_hold=credit_hold(hold_after_days))
     customers = pl.concat(
         [
             customer_report(at.filter(pl.col("date") == day), ds, credit=True).with_columns(
@@ -411,6 +414,7 @@ def gather(
         inputs=tuple(inputs),
         first_document=first,
         key_accounts_qualifying=qualifying.height,
+        hold_after_days=hold_after_days,
         **collections,
     )
 

@@ -429,3 +429,27 @@ def test_dashboard_command_refuses_a_bad_policy_file(monkeypatch, tmp_path, text
     missing = CliRunner().invoke(cli, ["dashboard", "--policy", str(tmp_path / "no.toml")])
     assert missing.exit_code == 2 and "no.toml" in re.sub(r"[\s│]+", "", missing.output)
     assert not calls
+
+
+def test_credit_holds_follow_the_policy_file(tmp_path, monkeypatch):
+    """The policy's credit-hold rule (30 days here, 90 by default) decides the holds on the
+    Credit page, as `reportgen aging --credit --hold-after-days 30` does."""
+    import streamlit as st
+
+    from reportgen.outputs import customer_aging
+
+    path = tmp_path / "hold-30.toml"
+    path.write_text("[credit_hold]\nhold_after_days = 30\n", encoding="utf-8")
+    monkeypatch.setenv("REPORTGEN_POLICY", str(path))
+    st.cache_resource.clear()
+    try:
+        at = open_app("credit")
+        sample = load(SAMPLE)
+        strict = customer_aging(sample, as_of=AS_OF, credit=True, hold_after_days=30).collect()
+        usual = customer_aging(sample, as_of=AS_OF, credit=True).collect()
+        holds = sorted(frame(at, 2)["customer_id"].to_list())
+        assert holds == sorted(strict.filter(pl.col("credit_hold"))["customer_id"])
+        assert len(holds) > usual["credit_hold"].sum()  # more than under the 90-day rule
+        assert any("30" in c.value for c in at.caption)
+    finally:
+        st.cache_resource.clear()

@@ -196,3 +196,20 @@ def test_site_names_a_missing_policy_file(tmp_path):
     assert result.exit_code == 2
     assert "nowhere.toml" in _said(result) and "cannotreadthepolicyfile" in _said(result)
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_site_credit_holds_follow_the_policy_file(tmp_path):
+    """At 2025-02-28 invoice I1 is 39 days overdue: a hold under a 30-day rule, none under
+    the default 90 days."""
+    policy = tmp_path / "hold-30.toml"
+    policy.write_text("[credit_hold]\nhold_after_days = 30\n", encoding="utf-8")
+    result, out = _site(tmp_path, "--policy", str(policy), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "more than 30 days overdue" in _text(out / "en" / "methodology.html")
+    # the holds table: Alpha, 39 days overdue, and the reason
+    assert "Alpha C1 1,000.00 140.00 14.0 % 0.00 39 days over 30 days overdue" in _text(
+        out / "en" / "reviews" / "2025-02.html"
+    )
+    result, out = _site(tmp_path, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "39 days over" not in _text(out / "en" / "reviews" / "2025-02.html")
