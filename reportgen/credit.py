@@ -48,17 +48,10 @@ def customer_exposure(
             over_limit=over,
             headroom=limit - pl.col("exposure"),
             over_limit_amount=pl.when(over).then(pl.col("exposure") - limit).otherwise(0),
-            credit_hold=credit_hold(hold_after_days, over_limit=over),
+            credit_hold=over | (pl.col("max_days_overdue") > hold_after_days).fill_null(False),
         )
         .sort("customer_id")
     )
-
-
-def credit_hold(hold_after_days: int, *, over_limit: pl.Expr | None = None) -> pl.Expr:
-    """The credit-hold rule (SPEC §4): over the limit, or an item more than `hold_after_days`
-    overdue (`max_days_overdue`)."""
-    over = pl.col("over_limit") if over_limit is None else over_limit
-    return over | (pl.col("max_days_overdue") > hold_after_days).fill_null(False)
 
 
 def portfolio_utilization(exposure: str = "exposure", limit: str = "credit_limit") -> pl.Expr:

@@ -21,7 +21,7 @@ import polars as pl
 
 from reportgen import money
 from reportgen.aging import aging_summary
-from reportgen.credit import customer_exposure, portfolio_utilization
+from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS, customer_exposure, portfolio_utilization
 from reportgen.ledger import check_rates, open_items, rates_on
 from reportgen.load import Dataset
 from reportgen.periods import Period, month_end
@@ -194,24 +194,30 @@ OVER_90 = ("91-120", "121+")  # the default buckets above 90 days overdue
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", *OVER_90)
 
 
-def _customer_snapshot(ds: Dataset, as_of: date) -> pl.DataFrame:
+def _customer_snapshot(
+    ds: Dataset, as_of: date, hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS
+) -> pl.DataFrame:
     """Every customer at D as `credit.customer_exposure` gives it (default buckets): what a
     group's snapshot adds up, and the rows of `reportgen aging --credit` at D
     (`outputs.customer_report`)."""
     items = open_items(ds, as_of=as_of)
     summary = aging_summary(items, as_of=as_of)
-    return customer_exposure(summary, ds).with_columns(date=pl.lit(as_of)).collect()
+    exposure = customer_exposure(summary, ds, hold_after_days=hold_after_days)
+    return exposure.with_columns(date=pl.lit(as_of)).collect()
 
 
 def _customer_snapshots(
-    ds: Dataset, dates: Sequence[date], progress: Callable[[date], None] | None = None
+    ds: Dataset,
+    dates: Sequence[date],
+    progress: Callable[[date], None] | None = None,
+    hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS,
 ) -> pl.DataFrame:
     frames = []
     invoices = ds.tables["invoices"].height if ds.has("invoices") else 0
     workers = 2 if invoices <= PARALLEL_INVOICES else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         days = sorted(set(dates))
-        done = pool.map(lambda d: _customer_snapshot(ds, d), days)
+        done = pool.map(lambda d: _customer_snapshot(ds, d, hold_after_days), days)
         for day, frame in zip(days, done, strict=True):
             frames.append(frame)
             if progress:
@@ -539,8 +545,10 @@ def customer_facts(
     periods: Sequence[Period],
     *,
     progress: Callable[[date], None] | None = None,
+    hold_after_days: int = DEFAULT_HOLD_AFTER_DAYS,
 ) -> CustomerFacts:
-    """The per-customer facts of `periods` (see `CustomerFacts`).
+    """The per-customer facts of `periods` (see `CustomerFacts`); the snapshots' credit holds
+    follow `hold_after_days` (the credit policy's rule).
 
     The work is shared by the periods: each snapshot date is allocated once, the end of one
     month being the start of the next (25 allocations for 24 months, not 48); settled dates
@@ -554,7 +562,7 @@ def customer_facts(
     write_offs = _write_offs(ds)
     return CustomerFacts(
         periods=tuple(periods),
-        snapshots=_customer_snapshots(ds, dates, progress),
+        snapshots=_customer_snapshots(ds, dates, progress, hold_after_days),
         sales=_daily(ds.table("invoices"), "invoice_date"),
         settled=_settled_daily(ds, periods),
         promises=promises(ds).select("customer_id", "promised_date", "kept").collect(),

@@ -113,8 +113,9 @@ def _counted(frame: pl.LazyFrame, column: str, end: date, lookback: int) -> pl.L
 def _at_end(ds: Dataset, p: Period, policy: Policy, exposures: pl.DataFrame | None) -> pl.DataFrame:
     """Per customer at the period's end: utilization, max days overdue, exposure share,
     broken promises and disputes within the lookback."""
-    if exposures is not None and p.end in set(exposures["date"].unique().to_list()):
-        exposure = exposures.lazy().filter(pl.col("date") == p.end)
+    kept = exposures.filter(pl.col("date") == p.end) if exposures is not None else None
+    if kept is not None and kept.height:  # every customer has a row at each date held
+        exposure = kept.lazy()
     else:
         summary = aging_summary(open_items(ds, as_of=p.end), as_of=p.end)
         exposure = customer_exposure(summary, ds, hold_after_days=policy.hold_after_days)

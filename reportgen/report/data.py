@@ -19,7 +19,7 @@ from typing import Any, Literal
 import polars as pl
 
 from reportgen import metrics, money
-from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS, credit_hold
+from reportgen.credit import DEFAULT_HOLD_AFTER_DAYS
 from reportgen.ledger import rates_on
 from reportgen.load import Dataset
 from reportgen.outputs import customer_report, invoice_aging
@@ -355,7 +355,8 @@ def gather(
     year_ago = {k: (v if v in wanted else None) for k, v in year_ago.items()}
     step("KPIs of every period")
     # one allocation per period end serves the KPIs, the aging mix and the customers
-    by_customer = metrics.customer_facts(ds, list(wanted.values()))
+    hold_after_days = policy.hold_after_days if policy is not None else DEFAULT_HOLD_AFTER_DAYS
+    by_customer = metrics.customer_facts(ds, list(wanted.values()), hold_after_days=hold_after_days)
     facts = metrics.group_facts(ds, by_customer, metrics.customer_groups(ds, None))
     kpis = metrics.kpis(facts, digits=ds.digits)
 
@@ -364,9 +365,6 @@ def gather(
     snaps = metrics.snapshots_of(by_customer, ds, dates)
     step("Customers at every review")
     at = by_customer.snapshots
-    # the credit-hold rule is the policy's (the snapshots hold the default one)
-    hold_after_days = policy.hold_after_days if policy is not None else DEFAULT_HOLD_AFTER_DAYS
-    at = at.with_columns(credit_hold=credit_hold(hold_after_days))
     customers = pl.concat(
         [
             customer_report(at.filter(pl.col("date") == day), ds, credit=True).with_columns(

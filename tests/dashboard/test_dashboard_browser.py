@@ -127,15 +127,7 @@ def test_chinese_overview_draws_tiles_and_charts(server, browser, tmp_path):
     folder = Path(os.environ.get("REPORTGEN_SCREENSHOTS") or tmp_path)
     browser.open(server)
     browser.wait_until(RENDERED, timeout=60)
-    switch = (
-        "(() => { const r = [...document.querySelectorAll('[data-testid=\"stRadioOption\"]')]"
-        ".find(l => l.textContent.includes('中文')); r && r.click(); return !!r; })()"
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and browser.evaluate(RENDERED) != "总览":
-        browser.evaluate(switch)
-        time.sleep(1.0)
-    assert browser.wait_until(f"{RENDERED} === '总览'", timeout=30)
+    _chinese(browser)
     time.sleep(1.5)
     tiles = browser.evaluate("document.querySelectorAll('[data-testid=\"stMetric\"]').length")
     plots = browser.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")

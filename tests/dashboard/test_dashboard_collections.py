@@ -5,6 +5,7 @@ the sample company: they open in English and Chinese, their tables are the rows
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -304,30 +305,9 @@ def test_customer_timeline_in_chinese():
 
 # --- a credit policy of one's own (`reportgen dashboard --policy FILE`) ------------------------
 
-OWN_POLICY = """
-[interest]
-annual_rate_percent = 20.0
-
-[[ladder]]
-key = "level_1"
-from_days = 1
-to_days = 45
-within_business_days = 2
-channel = "email"
-owner = "collector"
-fee = "0.00"
-
-[[ladder]]
-key = "demand"
-from_days = 46
-within_business_days = 1
-channel = "letter"
-owner = "Credit manager"
-fee = "25.00"
-
-[rating]
-grades = { A = 10, B = 20, C = 30, D = 40 }
-"""
+OWN_POLICY = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "our-policy.toml"
+).read_text(encoding="utf-8")
 
 
 @pytest.fixture

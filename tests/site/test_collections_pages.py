@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -87,28 +88,9 @@ def test_methodology_prints_the_policy(tmp_path):
 
 # --- a policy of one's own (`reportgen site --policy FILE`) ----------------------------------
 
-OWN_POLICY = """
-[interest]
-annual_rate_percent = 20.0
-on_disputed = true
-
-[[ladder]]
-key = "level_1"
-from_days = 1
-to_days = 45
-within_business_days = 2
-channel = "email"
-owner = "collector"
-fee = "0.00"
-
-[[ladder]]
-key = "demand"
-from_days = 46
-within_business_days = 1
-channel = "letter"
-owner = "Finance director"
-fee = "25.00"
-"""
+OWN_POLICY = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "our-policy.toml"
+).read_text(encoding="utf-8")
 
 
 def _site(tmp_path, *args: str):
