@@ -1195,7 +1195,7 @@ def letters(
         Path,
         typer.Option(
             "--out",
-            help="Folder to write the letters into (Markdown and HTML, and letters.csv).",
+            help="Folder for the letters: Markdown, HTML (PDF with --pdf) and letters.csv.",
             show_default=False,
         ),
     ],
@@ -1207,6 +1207,13 @@ def letters(
         bool,
         typer.Option("--all", help="Also the letters of actions already done since the level."),
     ] = False,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also print every letter to PDF (A4), with the system's headless Chromium.",
+        ),
+    ] = False,
     policy_file: PolicyOpt = None,
     currency: CurrencyOpt = None,
     preset: PresetOpt = None,
@@ -1217,11 +1224,14 @@ def letters(
     """One reminder or demand letter per customer and dunning level at D, in the customer's
     language: the overdue items, interest and fees, the payment requested and by when, and
     what follows if it is not paid."""
+    from reportgen.browser import INSTALL_HINT, chromium
     from reportgen.letters import letter_contexts, write_letters
 
     day = _date(as_of, "--as-of")
     if out_dir.exists() and not out_dir.is_dir():
         raise typer.BadParameter(f"{out_dir} is a file, not a folder", param_hint="--out")
+    if pdf and chromium() is None:  # before the work, not after it
+        raise _fail(f"--pdf needs Chromium, which was not found: {INSTALL_HINT}")
     policy = _policy(policy_file)
     ds = _load(
         data, currency=currency, as_of=day, options=_options(preset, mapping, encoding, date_format)
@@ -1233,10 +1243,17 @@ def letters(
     except DataError as exc:
         raise _fail(str(exc)) from None
     try:
-        index = write_letters(drafted, out_dir)
+        with _progress() as progress:
+            task = progress.add_task("Writing letters", total=len(drafted))
+            index = write_letters(
+                drafted, out_dir, pdf=pdf, progress=lambda n: progress.update(task, completed=n)
+            )
     except OSError as exc:
         raise _fail(f"cannot write {out_dir}: {exc.strerror or exc}") from None
-    err.print(Text(f"{index.height:,} letters written to {out_dir} (Markdown and HTML)"))
+    except RuntimeError as exc:  # Chromium failed to start or to print
+        raise _fail(f"cannot print the letters to PDF: {exc}") from None
+    formats = "Markdown, HTML and PDF" if pdf else "Markdown and HTML"
+    err.print(Text(f"{index.height:,} letters written to {out_dir} ({formats})"))
 
 
 # --- sample -----------------------------------------------------------------------------

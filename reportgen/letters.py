@@ -11,7 +11,9 @@ imported only when a letter is rendered: the core never needs it.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -286,29 +288,51 @@ def render_letter(letter: Letter, fmt: str) -> str:
     return template.render(w=ours, **context)
 
 
-def write_letters(letters: list[Letter], folder: Path) -> pl.DataFrame:
-    """Write every letter as `<customer>_<rung>.md` and `.html` into `folder`, with an index
-    (`letters.csv`); returns the index."""
+def _write(path: Path, content: str | bytes) -> None:
+    """Whole or not at all: a letter half written is never left under its name."""
+    partial = path.with_name(path.name + ".partial")
+    if isinstance(content, bytes):
+        partial.write_bytes(content)
+    else:
+        partial.write_text(content, encoding="utf-8")
+    partial.replace(path)
+
+
+def write_letters(
+    letters: list[Letter],
+    folder: Path,
+    pdf: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> pl.DataFrame:
+    """Write every letter as `<customer>_<rung>.md` and `.html` into `folder` — and `.pdf`,
+    printed from the HTML by headless Chromium, when `pdf` — with an index (`letters.csv`);
+    returns the index. `progress(n)` is told each letter written."""
     from reportgen.outputs import write_table
 
     folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for letter in letters:
-        for fmt in FORMATS:
-            path = folder / f"{letter.name}.{fmt}"
-            partial = path.with_name(path.name + ".partial")
-            partial.write_text(render_letter(letter, fmt), encoding="utf-8")
-            partial.replace(path)
-        rows.append(
-            {
-                "customer_id": letter.customer_id,
-                "name": letter.context["name"],
-                "rung": letter.rung,
-                "language": letter.lang,
-                "pay_by": letter.context["pay_by"],
-                "file": f"{letter.name}.md",
-            }
-        )
+    with contextlib.ExitStack() as stack:
+        if pdf:
+            from reportgen.browser import Browser
+
+            browser = stack.enter_context(Browser())
+        for done, letter in enumerate(letters, 1):
+            for fmt in FORMATS:
+                _write(folder / f"{letter.name}.{fmt}", render_letter(letter, fmt))
+            if pdf:
+                _write(folder / f"{letter.name}.pdf", browser.pdf(folder / f"{letter.name}.html"))
+            if progress:
+                progress(done)
+    rows = [
+        {
+            "customer_id": letter.customer_id,
+            "name": letter.context["name"],
+            "rung": letter.rung,
+            "language": letter.lang,
+            "pay_by": letter.context["pay_by"],
+            "file": f"{letter.name}.md",
+        }
+        for letter in letters
+    ]
     index = pl.DataFrame(
         rows,
         schema={

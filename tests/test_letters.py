@@ -8,6 +8,7 @@ import pytest
 from conftest import D, write_data
 from typer.testing import CliRunner
 
+from reportgen.browser import chromium
 from reportgen.cli import app
 from reportgen.letters import letter_contexts, render_letter, safe_name, write_letters
 from reportgen.load import load
@@ -236,3 +237,56 @@ def test_the_collections_core_imports_no_jinja():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+needs_chromium = pytest.mark.skipif(
+    chromium() is None,
+    reason="chromium is not installed (`.ci/run` installs Debian's chromium package)",
+)
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    return " ".join(text.split())  # the lines as printed: wrapped where the page ended them
+
+
+@needs_chromium
+def test_pdf_letters_print_the_html_in_both_languages(folder, tmp_path):
+    out = tmp_path / "letters"
+    seen = []
+    write_letters(list(drafted(folder).values()), out, pdf=True, progress=seen.append)
+    assert seen == [1, 2, 3]
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "C1_level_3.pdf", "C2_demand.pdf", "C3_pre_due.pdf"]  # fmt: skip
+    assert not list(out.glob("*.partial"))
+    english = pdf_text(out / "C1_level_3.pdf")
+    assert "Final reminder letter" in english
+    assert "<script>alert(1)</script>" in english  # the name printed as text, not run
+    assert "Payment requested: CNY 150.41" in english
+    assert "Please pay by: 2025-07-15" in english
+    chinese = pdf_text(out / "C2_demand.pdf")
+    assert "正式催款函" in chinese  # CJK glyphs embedded, not boxes: the text reads back
+    assert "[x](javascript:alert(1))" in chinese
+    assert "CNY 354.11" in chinese
+
+
+@needs_chromium
+def test_letters_command_with_pdf(folder, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["letters", str(folder), "--as-of", "2025-06-30",
+                                      "--out", str(out), "--pdf"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "3 letters written" in result.output and "PDF" in result.output
+    assert (out / "C3_pre_due.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_pdf_without_chromium_fails_before_writing(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["letters", str(folder), "--as-of", "2025-06-30",
+                                      "--out", str(out), "--pdf"])  # fmt: skip
+    assert result.exit_code == 1
+    assert "--pdf needs Chromium" in result.output and "REPORTGEN_CHROMIUM" in result.output
+    assert not out.exists()

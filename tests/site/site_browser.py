@@ -1,97 +1,22 @@
-"""Headless Chromium driven through the DevTools protocol, for the site's browser test.
-
-Only what the test needs: open a page, collect console errors, uncaught exceptions and failed
-loads, evaluate JavaScript. Chromium is Debian's (`/usr/bin/chromium`); nothing is downloaded.
-"""
+"""The browser tests' Chromium: reportgen's own (reportgen/browser.py), plus what only the
+tests need — console errors, uncaught exceptions and failed loads, and JavaScript to evaluate."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import json
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
-import websocket
+from reportgen import browser
+from reportgen.browser import chromium
 
-# as the machine's notes advise: no background traffic to a network that is not there
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-port=0",
-    "--window-size=1280,1000",
-)
+__all__ = ["Browser", "chromium"]
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-class Browser:
+class Browser(browser.Browser):
     def __init__(self, executable: str):
-        self.profile = tempfile.mkdtemp(prefix="reportgen-chromium-")
-        self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.is_file() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.close()
-                raise RuntimeError("Chromium did not start")
-            time.sleep(0.1)
-        port, path = port_file.read_text().split()[:2]
-        self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True
-        )
-        self.ids = itertools.count(1)
-        self.events: list[dict] = []
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-        for domain in ("Page", "Runtime", "Log"):
+        super().__init__(executable)
+        for domain in ("Runtime", "Log"):
             self.call(f"{domain}.enable", session=True)
-
-    def call(self, method: str, session: bool = False, **params) -> dict:
-        message_id = next(self.ids)
-        message = {"id": message_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self.session
-        self.ws.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.ws.recv())
-            if reply.get("id") == message_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        self.ws.settimeout(timeout)
-        while time.monotonic() < deadline:
-            event = json.loads(self.ws.recv())
-            self.events.append(event)
-            if event.get("method") == method:
-                return event
-        raise TimeoutError(method)
-
-    def open(self, url: str) -> None:
-        self.events.clear()
-        self.call("Page.navigate", session=True, url=url)
-        self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str, timeout: float = 10):
         """The value of a JavaScript expression (awaited when it is a promise)."""
@@ -134,13 +59,3 @@ class Browser:
                 entry = params["entry"]
                 found.append(f"{entry.get('text')} {entry.get('url', '')}")
         return found
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.ws.close()
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
