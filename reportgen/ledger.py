@@ -266,32 +266,36 @@ def _referenced(
             .then(pl.col("amount"))
             .otherwise(CROSSING)
         )
-    runs = runs.select("__pos", "__inv_amount", __value=value)
-    # Back to the rows' own order (a credit quoting no invoice keeps 0). An invoice's place
-    # in id order serves later as the cheap integer stand-in for its id (FIFO order).
+    runs = runs.select("__pos", "__lead", "__inv_amount", __value=value)
+    # Back to the rows' own order (a credit quoting no invoice keeps 0).
     n, rows = invoices.height, invoices.height + credits.height
     value = pl.zeros(rows, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
-    id_order = pl.zeros(rows, pl.UInt32, eager=True).scatter(
-        runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
-    )
-    # Over-applied invoices (rare) need their documents' order to know who carries the excess.
-    crossing = runs.filter(pl.col("__value") == CROSSING).select("__pos", "__inv_amount")
+    # Over-applied invoices (rare) need their documents' order to know who carries the excess;
+    # a run is told apart by the position of its first row (an integer, cheaper than the id).
+    crossing = runs.filter(pl.col("__value") == CROSSING).select("__pos", "__lead", "__inv_amount")
     if crossing.height:
-        docs = credits[crossing["__pos"] - n].select(
-            "invoice_id", "date", "rank", "doc_id", "amount"
-        )
-        resolved = pl.concat([crossing, docs], how="horizontal").select(
-            "__pos",
-            __value=_consume(
-                pl.col("__inv_amount"),
-                pl.col("amount"),
-                over="invoice_id",
-                order_by=["date", "rank", "doc_id"],
-            ),
+        docs = credits[crossing["__pos"] - n].select("date", "rank", "doc_id", "amount")
+        # Each invoice's documents in their order; the running total restarts at each run.
+        amount, lead = pl.col("amount"), pl.col("__lead")
+        total_before = amount.cum_sum() - amount
+        run_start = (lead != lead.shift(1)).fill_null(True)
+        before = total_before - pl.when(run_start).then(total_before).forward_fill()
+        resolved = (
+            pl.concat([crossing, docs], how="horizontal")
+            .sort("__lead", "date", "rank", "doc_id")
+            .select("__pos", __value=(pl.col("__inv_amount") - before).clip(0, amount))
         )
         value = value.scatter(resolved["__pos"], resolved["__value"])
 
-    invoices = invoices.with_columns(__id_order=id_order[:n])
+    # An invoice's place in id order serves later as the cheap integer stand-in for its id
+    # (FIFO order): its row number where the file lists invoices by id, as most exports do.
+    if invoices["invoice_id"].is_sorted():
+        id_order = pl.arange(0, n, dtype=pl.UInt32, eager=True)
+    else:
+        id_order = pl.zeros(rows, pl.UInt32, eager=True).scatter(
+            runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
+        )[:n]
+    invoices = invoices.with_columns(__id_order=id_order)
     if ds.is_snapshot:
         reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
     else:

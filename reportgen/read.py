@@ -143,11 +143,15 @@ def _scan_typed(path: Path, table: Table) -> pl.LazyFrame | None:
 
 
 def _from_native(column: Column) -> pl.Expr:
-    """A natively parsed column in the core's representation (money in micro units)."""
+    """A natively parsed column in the core's representation (money in micro units,
+    customers as Categorical: the cross-table checks then compare integer codes)."""
+    if column.name == CUSTOMER:
+        return pl.col(CUSTOMER).cast(pl.Categorical)
+    # a decimal's physical value is the integer in units of its scale: micro units here
     if column.kind is Kind.MONEY:
-        return (pl.col(column.name) * 10**money.MICRO_DIGITS).cast(pl.Int64)
+        return pl.col(column.name).to_physical().cast(pl.Int64)
     if column.kind is Kind.RATE:
-        return (pl.col(column.name) * 10**money.RATE_DIGITS).cast(pl.Int128)
+        return pl.col(column.name).to_physical().cast(pl.Int128)
     return pl.col(column.name)
 
 

@@ -338,6 +338,50 @@ def test_over_applied_invoice_with_a_payment_and_a_credit_note_on_the_same_day(t
     )
 
 
+def test_several_over_applied_invoices_each_carry_their_own_excess(tmp_path):
+    # I1 (100): P1 70 then P2 50 crosses (applies 30, excess 20). I2 (80, another customer):
+    # N1 60 then P3 60 crosses (applies 20, excess 40). Each invoice's documents are counted
+    # from zero: P2's excess does not depend on what I1's neighbours received.
+    check_literal(
+        tmp_path,
+        date(2024, 1, 31),
+        {
+            "fifo": [
+                ("I1", "C1", 1, "invoice", 0),
+                ("I2", "C2", 1, "invoice", 0),
+                ("I3", "C1", 1, "invoice", 10_00),
+                ("I4", "C2", 1, "invoice", 0),
+                (None, "C2", None, "unapplied", -15_00),
+            ],
+            "open-item": [
+                ("I1", "C1", 1, "invoice", 0),
+                ("I2", "C2", 1, "invoice", 0),
+                ("I3", "C1", 1, "invoice", 30_00),
+                ("I4", "C2", 1, "invoice", 25_00),
+                ("P2", "C1", None, "credit", -20_00),
+                ("P3", "C2", None, "credit", -40_00),
+            ],
+        },
+        invoices="""
+            invoice_id,customer_id,invoice_date,amount,due_date
+            I1,C1,2024-01-01,100.00,2024-02-01
+            I2,C2,2024-01-01,80.00,2024-02-01
+            I3,C1,2024-01-02,30.00,2024-03-01
+            I4,C2,2024-01-02,25.00,2024-03-01
+        """,
+        payments="""
+            payment_id,customer_id,payment_date,amount,invoice_id
+            P1,C1,2024-01-10,70.00,I1
+            P2,C1,2024-01-12,50.00,I1
+            P3,C2,2024-01-12,60.00,I2
+        """,
+        credit_notes="""
+            credit_note_id,customer_id,date,amount,invoice_id
+            N1,C2,2024-01-11,60.00,I2
+        """,
+    )
+
+
 def test_the_earlier_document_on_an_invoice_applies_first_and_the_later_carries_the_excess(
     tmp_path,
 ):
@@ -374,10 +418,25 @@ def test_the_earlier_document_on_an_invoice_applies_first_and_the_later_carries_
     )
 
 
-def test_fifo_tie_on_due_date_and_invoice_date_is_broken_by_invoice_id(tmp_path):
+INVOICES_FOR_THE_TIE = {
+    "I9": "I9,C1,2024-01-05,100.00,2024-02-04",
+    "I10": "I10,C1,2024-01-05,100.00,2024-02-04",
+    "I3": "I3,C1,2024-01-01,20.00,2024-02-04",
+    "I2": "I2,C1,2024-01-20,40.00,2024-02-01",
+}
+
+
+# The file lists the invoices in no order, or by id (as most exports do; the core then takes
+# an invoice's row number as its place in id order instead of ranking the ids).
+@pytest.mark.parametrize("file_order", [["I9", "I10", "I3", "I2"], ["I10", "I2", "I3", "I9"]])
+def test_fifo_tie_on_due_date_and_invoice_date_is_broken_by_invoice_id(tmp_path, file_order):
     # 150 on account. Oldest first by (due date, invoice date, invoice id): I2 (due 1 Feb)
     # takes 40; then, due 4 Feb, I3 (invoiced 1 Jan) takes 20; I10 and I9 (both invoiced
     # 5 Jan) tie and are taken by id as text, "I10" < "I9": I10 takes the last 90.
+    invoices = "\n".join(
+        ["invoice_id,customer_id,invoice_date,amount,due_date"]
+        + [INVOICES_FOR_THE_TIE[i] for i in file_order]
+    )
     check_literal(
         tmp_path,
         date(2024, 1, 31),
@@ -396,13 +455,7 @@ def test_fifo_tie_on_due_date_and_invoice_date_is_broken_by_invoice_id(tmp_path)
                 ("P1", "C1", None, "credit", -150_00),
             ],
         },
-        invoices="""
-            invoice_id,customer_id,invoice_date,amount,due_date
-            I9,C1,2024-01-05,100.00,2024-02-04
-            I10,C1,2024-01-05,100.00,2024-02-04
-            I3,C1,2024-01-01,20.00,2024-02-04
-            I2,C1,2024-01-20,40.00,2024-02-01
-        """,
+        invoices=invoices,
         payments="""
             payment_id,customer_id,payment_date,amount,invoice_id
             P1,C1,2024-01-25,150.00,
