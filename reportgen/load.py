@@ -348,10 +348,10 @@ def _base_currency(loader: _Loader, requested: str | None) -> str:
     seen: set[str] = set()
     for name in ("customers", "invoices", "payments", "credit_notes"):
         if name in loader.reads:
-            seen |= set(_currency_column(loader.reads[name].frame).str.to_uppercase().to_list())
+            seen |= set(_currency_column(loader.reads[name].frame).unique().str.to_uppercase())
     rated: set[str] = set()
     if "fx_rates" in loader.reads:
-        rated = set(loader.reads["fx_rates"].frame["currency"].str.to_uppercase().to_list())
+        rated = set(loader.reads["fx_rates"].frame["currency"].unique().str.to_uppercase())
     unrated = sorted(seen - rated)
     if len(unrated) > 1:
         raise DataError(

@@ -553,10 +553,13 @@ def _route(
     reads = _tables(frame, snapshot, report, file, problems, decode)
     derived = False
     if "name" in cols and frame.height:
-        names = (
-            frame.filter(pl.col(CUSTOMER).is_not_null())
-            .group_by(CUSTOMER, maintain_order=True)
+        names = (  # in order of first appearance (rows are in file order)
+            frame.lazy()
+            .filter(pl.col(CUSTOMER).is_not_null())
+            .group_by(CUSTOMER)
             .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
+            .sort(ROW)
+            .collect()
         )
         if not names_decoded:
             names = names.with_columns(decode(names["name"]))

@@ -15,6 +15,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,21 +77,30 @@ def read_body(
         frame = frame.with_row_index(ROW, offset=1).slice(header_row)
         return _blank_is_null(frame.with_columns(pl.col(ROW).cast(pl.Int64)), names), []
     skip = head.lines[header_row - 1]  # physical lines up to the end of the header
-    with _utf8_source(path, sniffed.encoding or "utf-8") as source:
-        try:
-            frame = pl.read_csv(
-                source,
-                has_header=False,
-                skip_lines=skip,
-                separator=sniffed.delimiter or ",",
-                schema={n: pl.String for n in names},
-                infer_schema=False,
-                raise_if_empty=False,
-            )
-            long_rows: list[int] = []
-        except pl.exceptions.ComputeError:
-            frame, long_rows = _python_csv(source, sniffed.delimiter or ",", skip, width)
-            long_rows = [r + header_row for r in long_rows]
+    delimiter = sniffed.delimiter or ","
+
+    def parse(source: Path | bytes, skip_lines: int) -> pl.DataFrame:
+        return pl.read_csv(
+            source,
+            has_header=False,
+            skip_lines=skip_lines,
+            separator=delimiter,
+            schema={n: pl.String for n in names},
+            infer_schema=False,
+            raise_if_empty=False,
+        )
+
+    long_rows: list[int] = []
+    try:
+        if _latin1_safe(sniffed.encoding or "utf-8"):
+            frame = _parse_blocks(path, skip, parse)
+        else:
+            with _utf8_source(path, sniffed.encoding or "utf-8") as source:
+                frame = parse(source, skip)
+    except pl.exceptions.ComputeError:
+        with _utf8_source(path, sniffed.encoding or "utf-8") as source:
+            frame, long_rows = _python_csv(source, delimiter, skip, width)
+        long_rows = [r + header_row for r in long_rows]
     frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(
         pl.col(ROW).cast(pl.Int64)
     )
@@ -116,6 +126,55 @@ def _sheet(path: Path, sheet: int | str, n_rows: int | None = None) -> pl.DataFr
 
 
 CHUNK = 1 << 26  # 64 MB
+
+
+def _latin1_safe(encoding: str) -> bool:
+    """Not UTF-8, but every non-ASCII character is bytes >= 0x40 (see the module note)."""
+    name = codecs.lookup(encoding).name
+    return name not in ("utf-8", "utf-8-sig") and name in {
+        codecs.lookup(e).name for e in _ASCII_SAFE
+    }
+
+
+def _parse_blocks(
+    path: Path, skip: int, parse: Callable[[bytes, int], pl.DataFrame]
+) -> pl.DataFrame:
+    """The body of a file in an ASCII-safe encoding (below its first `skip` lines), read as
+    Latin-1 and parsed block by block: this thread turns the next block into UTF-8 while
+    Polars parses the last one on the other core (it lets go of the interpreter while it
+    parses). No copy on disk, and no more than two blocks of text in memory at a time."""
+    frames: list[pl.DataFrame] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: list[Future[pl.DataFrame]] = []
+        for block in _row_blocks(path, skip):
+            pending.append(pool.submit(parse, block.decode("latin-1").encode("utf-8"), 0))
+            if len(pending) == 2:
+                frames.append(pending.pop(0).result())
+        frames += [future.result() for future in pending]
+    return pl.concat(frames) if frames else parse(b"", 0)
+
+
+def _row_blocks(path: Path, skip: int) -> Iterator[bytes]:
+    """The file without its first `skip` lines, in blocks of about CHUNK bytes, each cut
+    after a line end that lies outside quotes (an even number of quote marks before it), so
+    that no row is split in two. Lines are counted as Polars' `skip_lines` counts them."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            buffer = carry + chunk
+            while skip and (end := buffer.find(b"\n")) >= 0:
+                buffer, skip = buffer[end + 1 :], skip - 1
+            if skip:  # the lines to skip go on in the next chunk
+                carry = b""
+                continue
+            cut = buffer.rfind(b"\n") + 1
+            while cut and buffer.count(b'"', 0, cut) % 2:  # that line end is inside a quote
+                cut = buffer.rfind(b"\n", 0, cut - 1) + 1
+            if cut:
+                yield buffer[:cut]
+            carry = buffer[cut:]
+    if carry:
+        yield carry
 
 
 @contextmanager
