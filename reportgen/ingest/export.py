@@ -264,6 +264,8 @@ def _parse(
     hint = mapping.source.get("date_format") or options.date_format
     typed: dict[str, pl.Series] = {}
     reasons: dict[str, str] = {}
+    special = {*mp.MONEY_FIELDS, *mp.DATE_FIELDS, "payment_terms_days", ROW, "__group"}
+    padded = _padded(frame, [n for n in frame.columns if n not in special | {"__continued"}])
     for name in frame.columns:
         raw = frame[name]
         header = report.columns.get(name, name)
@@ -283,8 +285,8 @@ def _parse(
             reasons[name] = f"not a date ({fmt})"
         elif name == "payment_terms_days":
             typed[name] = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
-        elif name not in (ROW, "__group", "__continued"):
-            typed[name] = _trimmed(raw)
+        elif name in padded:
+            typed[name] = raw.str.strip_chars() if padded[name] else raw
     bad_cells = {n: frame[n].is_not_null() & typed[n].is_null() for n in reasons}
     bad = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).alias("__bad")
     for mask in bad_cells.values():
@@ -302,11 +304,27 @@ def _parse(
     return parsed, problems
 
 
-def _trimmed(raw: pl.Series) -> pl.Series:
-    """Text without surrounding blanks; most exports have none, and then nothing is copied."""
-    ends = [raw.str.starts_with(c) | raw.str.ends_with(c) for c in (" ", "\t", "\u3000")]
-    padded = ends[0] | ends[1] | ends[2]
-    return raw.str.strip_chars() if padded.any() else raw
+def _padded(frame: pl.DataFrame, names: list[str]) -> dict[str, bool]:
+    """Which text columns hold a cell with surrounding blanks, to be trimmed (most exports
+    have none, and then nothing is copied); all columns in one pass, side by side."""
+    blanks = (" ", "\t", "\u3000")
+    return (
+        (
+            frame.lazy()
+            .select(
+                pl.any_horizontal(
+                    pl.col(n).str.starts_with(c) | pl.col(n).str.ends_with(c) for c in blanks
+                )
+                .any()
+                .alias(n)
+                for n in names
+            )
+            .collect()
+            .row(0, named=True)
+        )
+        if names
+        else {}
+    )
 
 
 def _date_format(raw: pl.Series, header: str, hint: str | None) -> str:
