@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -33,6 +33,9 @@ from reportgen.outputs import (
     invoice_aging,
     write_table,
 )
+
+if TYPE_CHECKING:
+    from reportgen.policy import Policy
 
 app = typer.Typer(
     help="Credit-management analytics from your accounting exports: open items as of any "
@@ -923,7 +926,7 @@ def worklist(
         _write(table, out_file)
         err.print(Text(f"{table.height:,} actions written to {out_file}"))
     else:
-        _print_worklist(table, lang.value, ds.base_currency)
+        _print_worklist(table, lang.value, ds.base_currency, policy)
     if ds.errors.height:
         err.print(
             Text.assemble(
@@ -934,9 +937,19 @@ def worklist(
         )
 
 
-def _print_worklist(table: pl.DataFrame, lang: str, currency: str) -> None:
-    """Per owner, the actions still to do (late first), at most 15 each."""
+# the worklist's statuses on the terminal in Chinese (the files keep the codes)
+STATUS_ZH = {"late": "已超期", "due": "待办", "promised": "已承诺付款", "done": "已完成"}
+
+
+def _print_worklist(table: pl.DataFrame, lang: str, currency: str, policy: Policy) -> None:
+    """Per owner, the actions still to do (late first), at most 15 each. In Chinese a
+    rung's role reads as the policy names it (信用经理, 法务部); a collector's name stays."""
+    from reportgen.collections import UNASSIGNED
+    from reportgen.policy import COLLECTOR
+
     zh = lang == "zh"
+    roles = {r.owner: r.owner_words(lang) for r in policy.ladder if r.owner != COLLECTOR}
+    roles[UNASSIGNED] = "未指定负责人" if zh else UNASSIGNED
     todo = table.filter(pl.col("status") != "done")
     if todo.is_empty():
         out.print("没有待办的催收事项" if zh else "No collection actions due.")
@@ -948,14 +961,15 @@ def _print_worklist(table: pl.DataFrame, lang: str, currency: str) -> None:
     )
     for owner in todo["owner"].unique(maintain_order=True):
         rows = todo.filter(pl.col("owner") == owner)
-        grid = Table(title=Text(f"{owner} — {rows.height}"), title_justify="left")
+        title = f"{roles.get(owner, owner)} — {rows.height}"
+        grid = Table(title=Text(title), title_justify="left")
         for i, head in enumerate(heads):
             grid.add_column(head, justify="right" if i >= 4 else "left")
         for row in rows.head(15).iter_rows(named=True):
             grid.add_row(
                 Text(f"{row['customer_id']} {row['name'] or ''}"),
                 Text(row["action"]),
-                Text(row["status"]),
+                Text(STATUS_ZH.get(row["status"], row["status"]) if zh else row["status"]),
                 Text(str(row["deadline"])),
                 Text(f"{row['amount']:,}"),
                 Text(str(row["max_days_overdue"])),

@@ -57,7 +57,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "If you have paid in the meantime, please disregard this letter and accept our thanks.",
         "如您已付款，请忽略本函，并谢谢您的配合。",
     ),
-    "regards": ("Yours faithfully,", "此致敬礼"),
+    # the closing: a Chinese letter ends 此致 / 敬礼！ on two lines, an English one on one
+    "regards": ("Yours faithfully,", "此致"),
+    "salute": ("", "敬礼！"),
+    "sep": ("; ", "；"),  # between the figures of a total
     # signs a letter of the customer's collector when customers.csv names none
     "accounts_receivable": ("Accounts receivable", "应收账款部"),
     "consequence": ("If we do not receive payment", "如未能按时付款"),
@@ -92,6 +95,12 @@ INTRO: dict[str, tuple[str, str]] = {
         "As the following items remain unpaid, we are starting legal proceedings.",
         "鉴于以下款项仍未支付，我方将提起诉讼。",
     ),
+}
+# A letter's heading where the rung's action (the worklist's words, which tell *us* what to
+# do) would not read right to the customer; other rungs are headed by their action.
+LETTER_TITLE: dict[str, tuple[str, str]] = {
+    "level_2": ("Second reminder", "第二次催款提醒"),  # the action: "call the customer"
+    "litigation": ("Notice of legal proceedings", "诉讼通知"),
 }
 # what happens when this rung goes unanswered: the next rung's action
 CONSEQUENCE: dict[str, tuple[str, str]] = {
@@ -223,12 +232,13 @@ def letter_contexts(
                 }
             )
         rung = row["rung"]
+        title = LETTER_TITLE[rung][i] if rung in LETTER_TITLE else action_words(rung, code)
         context = {
             "lang": code,
             "date": as_of.isoformat(),
             "customer_id": row["customer_id"],
             "name": row["name"] or row["customer_id"],
-            "title": action_words(rung, code),
+            "title": title,
             "intro": INTRO.get(rung, INTRO["level_3"])[i],
             "lines": lines,
             "totals": totals,

@@ -290,15 +290,18 @@ def _build(raw: dict, file: str) -> Policy:
     full_at = tuple((f, _get(rating["full_at"], f, float, file, "rating.full_at")) for f in FACTORS)
     if any(v <= 0 for _, v in full_at):
         raise PolicyError(f"{file}: every rating.full_at value must be more than 0")
+    rate = _decimal(interest["annual_rate_percent"], file, "interest.annual_rate_percent")
+    if (rate * 10_000) % 1:  # the rate is held exactly in millionths (Policy.rate_ppm)
+        raise PolicyError(
+            f"{file}: interest.annual_rate_percent has at most 4 decimals, not {rate}"
+        )
     risk = priority["risk_weights"]
     if sorted(risk) != list(GRADES):
         raise PolicyError(f"{file}: priority.risk_weights must give A, B, C, D and E")
     return Policy(
         source=file,
         calendar=BusinessCalendar(country, cal.get("subdivision", ""), extra),
-        annual_rate_percent=_decimal(
-            interest["annual_rate_percent"], file, "interest.annual_rate_percent"
-        ),
+        annual_rate_percent=rate,
         interest_on_disputed=_get(interest, "on_disputed", bool, file, "interest"),
         hold_after_days=_get(raw["credit_hold"], "hold_after_days", int, file, "credit_hold"),
         escalate_after_broken=_get(

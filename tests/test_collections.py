@@ -90,6 +90,7 @@ def test_unknown_keys_are_errors_naming_key_and_file(tmp_path, text, named):
         "[credit_hold]\nhold_after_days = 'ninety'\n",
         "[calendar]\ncountry = 'Atlantis'\n",
         "[interest]\nannual_rate_percent = -1\n",
+        "[interest]\nannual_rate_percent = 8.12345\n",  # finer than the exact millionths
         "[rating.grades]\nA = 50\nB = 40\nC = 60\nD = 80\n",
         '[[ladder]]\nkey = "a"\nfrom_days = 1\nto_days = 10\nwithin_business_days = 1\n'
         'channel = "call"\nowner = "collector"\n'

@@ -69,6 +69,16 @@ def test_worklist_prints_per_owner(data):
     assert "Wang Li" in result.output and "Final reminder letter" in result.output
 
 
+def test_worklist_prints_roles_and_statuses_in_chinese(data):
+    """In Chinese the demand letter's owner reads 信用经理 and its status 已超期, as on the
+    review site and the dashboard; a collector's name stays as written."""
+    result = run("worklist", data, "--as-of", "2025-06-30", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert "信用经理 — 1" in result.output and "Credit manager" not in result.output
+    assert "已超期" in result.output and "late" not in result.output
+    assert "Wang Li — " in result.output
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -109,9 +109,9 @@ def test_letters_are_signed_by_the_rung_owner_in_the_letters_language(tmp_path):
         ("E4", "level_2"): "Accounts receivable",
     }
     md = render_letter(letters[("Z3", "demand")], "md")
-    assert md.endswith("此致敬礼  \n信用经理\n") and "Credit manager" not in md
+    assert md.endswith("此致  \n敬礼！  \n信用经理\n") and "Credit manager" not in md
     html = render_letter(letters[("Z4", "lawyer_letter")], "html")
-    assert "<p>此致敬礼<br>法务部</p>" in html and "Legal" not in html
+    assert "<p>此致<br>敬礼！<br>法务部</p>" in html and "Legal" not in html
 
 
 def test_letters_sign_with_the_policys_own_chinese_words(folder, tmp_path):
@@ -146,6 +146,52 @@ def test_letters_sign_with_the_policys_own_chinese_words(folder, tmp_path):
     assert zh.endswith("\n财务总监\n") and "Finance director" not in zh
     en = (out / "C1_level_3.html").read_text(encoding="utf-8")  # a name the policy gives
     assert "<br>Receivables &lt;team&gt;</p>" in en
+
+
+def test_letters_speak_to_the_customer_not_to_the_collector(tmp_path):
+    """The worklist tells the collector what to do ("call the customer"); the letter of that
+    rung is a second reminder. Litigation is announced, not named like a task. A Chinese
+    letter closes 此致 / 敬礼！ on two lines and sets its figures apart with full-width marks."""
+    folder = write_data(
+        tmp_path / "data",
+        customers="""
+        customer_id,name,owner,language,currency
+        E2,Echo Ltd,Wang Li,en,CNY
+        E9,Fox Ltd,Wang Li,en,CNY
+        Z2,甲公司,王丽,zh,CNY
+        Z9,乙公司,王丽,zh,CNY
+        """,
+        invoices="""
+        invoice_id,customer_id,invoice_date,due_date,amount
+        I1,E2,2025-05-01,2025-06-25,100.00
+        I2,E9,2024-12-01,2025-01-01,100.00
+        I3,Z2,2025-05-01,2025-06-25,100.00
+        I4,Z9,2024-12-01,2025-01-01,100.00
+        """,
+    )
+    letters = drafted(folder)
+    assert {k: v.context["title"] for k, v in letters.items()} == {
+        ("E2", "level_2"): "Second reminder",
+        ("E9", "litigation"): "Notice of legal proceedings",
+        ("Z2", "level_2"): "第二次催款提醒",
+        ("Z9", "litigation"): "诉讼通知",
+    }
+    for letter in letters.values():
+        for fmt in ("md", "html"):
+            text = render_letter(letter, fmt)
+            assert "call the customer" not in text and "电话联系客户" not in text
+            assert "提起诉讼</h1>" not in text and "# Litigation" not in text
+    zh = render_letter(letters[("Z2", "level_2")], "md")
+    assert zh.endswith("此致  \n敬礼！  \n王丽\n")
+    assert "CNY 100.00；逾期利息： CNY 0.14；催收费用： CNY 0.00" in zh
+    assert ";" not in zh.split("款项合计")[1]  # no half-width semicolon in the Chinese total
+    en = render_letter(letters[("E2", "level_2")], "md")
+    assert en.endswith("Yours faithfully,  \nWang Li\n")  # one closing line in English
+    assert "CNY 100.00; Late interest: CNY 0.14; Fee: CNY 0.00" in en
+    html = render_letter(letters[("Z9", "litigation")], "html")
+    assert "<h1>诉讼通知</h1>" in html and "<p>此致<br>敬礼！<br>法务部</p>" in html
+    english = render_letter(letters[("E9", "litigation")], "html")
+    assert "<p>Yours faithfully,<br>Legal</p>" in english
 
 
 def test_pre_due_reminder_has_no_interest_or_fee(folder):
