@@ -266,7 +266,7 @@ def _referenced(
             .then(pl.col("amount"))
             .otherwise(CROSSING)
         )
-    runs = runs.select("__pos", "__lead", "__inv_amount", __value=value)
+    runs = runs.lazy().select("__pos", "__lead", "__inv_amount", __value=value).collect()
     # Back to the rows' own order (a credit quoting no invoice keeps 0).
     n, rows = invoices.height, invoices.height + credits.height
     value = pl.zeros(rows, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
