@@ -42,6 +42,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "invoice_date": ("Invoice date", "开票日期"),
     "due_date": ("Due date", "到期日"),
     "days_overdue": ("Days overdue", "逾期天数"),
+    # the same column in a letter of items none of which is overdue yet (the courtesy
+    # reminder before the due date): when each falls due, not a row of zeros
+    "falls_due": ("Falls due", "到期情况"),
     "open_amount": ("Amount open", "未付金额"),
     "interest": ("Late interest", "逾期利息"),
     "overdue_total": ("Total of the items", "款项合计"),
@@ -104,7 +107,11 @@ LETTER_TITLE: dict[str, tuple[str, str]] = {
 }
 # what happens when this rung goes unanswered: the next rung's action
 CONSEQUENCE: dict[str, tuple[str, str]] = {
-    "pre_due": ("late interest will accrue from the due date.", "自到期日起将计收逾期利息。"),
+    # interest runs from the day after the due date: an item due on D is not overdue on D
+    "pre_due": (
+        "late interest will accrue on each item from the day after its due date.",
+        "各款项自到期日次日起将计收逾期利息。",
+    ),
     "level_1": ("we will contact you again.", "我方将再次与您联系。"),
     "level_2": (
         "we will send a final reminder and charge a fee.",
@@ -132,6 +139,20 @@ def amount_text(units: int, digits: int) -> str:
     """Minor units as `1,234.56` (exact)."""
     value = Decimal(units).scaleb(-digits)
     return f"{value:,.{digits}f}"
+
+
+def days_text(days: int, lang: str, *, overdue_letter: bool) -> str:
+    """An item's entry in a letter's days column, `days` being D − due date: the days overdue;
+    for an item not yet overdue (due on D or later) when it falls due — or, in a letter of
+    overdue items (a policy's rung may span the due date), that it is not yet due."""
+    i = LANGS.index(lang)
+    if days > 0:
+        return str(days)
+    if overdue_letter:
+        return ("not yet due", "未到期")[i]
+    if days == 0:
+        return ("today", "今天到期")[i]
+    return (f"in {-days} day{'' if days == -1 else 's'}", f"{-days} 天后到期")[i]
 
 
 def signature(rung: Rung, owner: str, lang: str) -> str:
@@ -199,13 +220,15 @@ def letter_contexts(
         code = letter_language(row["language"], lang)
         i = LANGS.index(code)
         own = by_key[(row["customer_id"], row["rung"])]
+        overdue_letter = bool((own["days_overdue"] > 0).any())
         lines = [
             {
                 "invoice_id": r["item_id"],
                 "instalment": r["instalment"],
                 "invoice_date": r["invoice_date"].isoformat(),
                 "due_date": r["due_date"].isoformat(),
-                "days_overdue": max(r["days_overdue"], 0),
+                "days_overdue": r["days_overdue"],  # D − due date: ≤ 0 when not yet overdue
+                "days": days_text(r["days_overdue"], code, overdue_letter=overdue_letter),
                 "currency": r["currency"] or ds.base_currency or "",
                 "open_amount": amount_text(r["open_amount_ccy"], ds.digits),
                 "interest": amount_text(r["interest_ccy"], ds.digits),
@@ -240,6 +263,7 @@ def letter_contexts(
             "name": row["name"] or row["customer_id"],
             "title": title,
             "intro": INTRO.get(rung, INTRO["level_3"])[i],
+            "days_heading": words(code)["days_overdue" if overdue_letter else "falls_due"],
             "lines": lines,
             "totals": totals,
             "pay_by": row["pay_by"].isoformat(),
@@ -279,7 +303,8 @@ def _environments():
 
 
 _ENVIRONMENTS: tuple | None = None
-OUR_TEXT = ("title", "intro", "consequence", "interest_note")  # our words, not the data's
+# our words, not the data's
+OUR_TEXT = ("title", "intro", "days_heading", "consequence", "interest_note")
 
 
 def render_letter(letter: Letter, fmt: str) -> str:

@@ -201,6 +201,102 @@ def test_pre_due_reminder_has_no_interest_or_fee(folder):
     assert "a year, simple daily interest" not in text
 
 
+PRE_DUE_CUSTOMERS = """
+customer_id,name,owner,language,currency
+E1,Echo Ltd,Wang Li,en,CNY
+Z1,甲公司,王丽,zh,CNY
+"""
+PRE_DUE_INVOICES = """
+invoice_id,customer_id,invoice_date,due_date,amount
+I1,E1,2025-05-31,2025-06-30,10.00
+I2,E1,2025-06-01,2025-07-01,20.00
+I3,E1,2025-06-05,2025-07-05,30.00
+I4,Z1,2025-05-31,2025-06-30,10.00
+I5,Z1,2025-06-01,2025-07-01,20.00
+I6,Z1,2025-06-05,2025-07-05,30.00
+"""
+
+
+def test_pre_due_reminder_says_when_each_item_falls_due(tmp_path):
+    """Items not yet overdue show when they fall due (due on D: today), not "Days overdue 0"."""
+    folder = write_data(tmp_path / "data", customers=PRE_DUE_CUSTOMERS, invoices=PRE_DUE_INVOICES)
+    letters = drafted(folder)
+    assert set(letters) == {("E1", "pre_due"), ("Z1", "pre_due")}
+    en = render_letter(letters[("E1", "pre_due")], "md")
+    assert "| Due date | Falls due | Amount open |" in en
+    assert "| I1 | 1 | 2025-05-31 | 2025-06-30 | today | CNY 10.00 |" in en
+    assert "| I2 | 1 | 2025-06-01 | 2025-07-01 | in 1 day | CNY 20.00 |" in en
+    assert "| I3 | 1 | 2025-06-05 | 2025-07-05 | in 5 days | CNY 30.00 |" in en
+    zh = render_letter(letters[("Z1", "pre_due")], "md")
+    assert "| 到期日 | 到期情况 | 未付金额 |" in zh
+    assert "| I4 | 1 | 2025-05-31 | 2025-06-30 | 今天到期 | CNY 10.00 |" in zh
+    assert "| I5 | 1 | 2025-06-01 | 2025-07-01 | 1 天后到期 | CNY 20.00 |" in zh
+    assert "| I6 | 1 | 2025-06-05 | 2025-07-05 | 5 天后到期 | CNY 30.00 |" in zh
+    en_html = render_letter(letters[("E1", "pre_due")], "html")
+    assert '<th class="num">Falls due</th>' in en_html
+    assert '<td>2025-07-05</td><td class="num">in 5 days</td>' in en_html
+    zh_html = render_letter(letters[("Z1", "pre_due")], "html")
+    assert '<th class="num">到期情况</th>' in zh_html
+    assert '<td>2025-07-05</td><td class="num">5 天后到期</td>' in zh_html
+    for text in (en, en_html):
+        assert "Days overdue" not in text and "| 0 |" not in text and ">0</td>" not in text
+    for text in (zh, zh_html):
+        assert "逾期天数" not in text and "| 0 |" not in text and ">0</td>" not in text
+
+
+def test_an_item_not_yet_due_in_an_overdue_letter_is_said_to_be_not_yet_due(tmp_path):
+    """A policy's rung may span the due date: its letter keeps the days-overdue column and
+    says "not yet due" of an item not overdue, rather than 0 or a negative number."""
+    folder = write_data(tmp_path / "data", customers=PRE_DUE_CUSTOMERS, invoices="""
+        invoice_id,customer_id,invoice_date,due_date,amount
+        I1,E1,2025-05-20,2025-06-20,10.00
+        I2,E1,2025-06-01,2025-07-01,20.00
+        I4,Z1,2025-05-20,2025-06-20,10.00
+        I5,Z1,2025-06-01,2025-07-01,20.00
+        """)  # fmt: skip
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        """
+        [[ladder]]
+        key = "level_1"
+        from_days = -7
+        within_business_days = 1
+        channel = "letter"
+        owner = "collector"
+        fee = "0.00"
+        """.replace("\n        ", "\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["letters", str(folder), "--as-of", "2025-06-30", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--policy", str(policy)])
+    assert result.exit_code == 0, result.output
+    en = (out / "E1_level_1.md").read_text(encoding="utf-8")
+    assert "| Due date | Days overdue |" in en
+    assert "| 2025-06-20 | 10 |" in en and "| 2025-07-01 | not yet due |" in en
+    zh = (out / "Z1_level_1.html").read_text(encoding="utf-8")
+    assert '<th class="num">逾期天数</th>' in zh
+    assert '<td>2025-06-20</td><td class="num">10</td>' in zh
+    assert '<td>2025-07-01</td><td class="num">未到期</td>' in zh
+
+
+def test_pre_due_reminder_says_interest_runs_from_the_day_after_the_due_date(folder):
+    """Simple daily interest is charged from the day after the due date (an item due on D
+    is not overdue on D): the courtesy reminder says so, not "from the due date"."""
+    en = drafted(folder)[("C3", "pre_due")]
+    zh = drafted(folder, lang="zh")[("C3", "pre_due")]
+    for fmt in ("md", "html"):
+        text = render_letter(en, fmt)
+        assert (
+            "If we do not receive payment: late interest will accrue on each item from the "
+            "day after its due date." in text
+        )
+        assert "from the due date" not in text
+        text = render_letter(zh, fmt)
+        assert "如未能按时付款： 各款项自到期日次日起将计收逾期利息。" in text
+        assert "自到期日起" not in text
+
+
 def test_hostile_names_stay_text(folder):
     letters = drafted(folder)
     for key in [("C1", "level_3"), ("C2", "demand"), ("C3", "pre_due")]:
