@@ -1,5 +1,5 @@
 """`python -m reportgen` runs the command line."""
 
-from reportgen.cli import app
+from reportgen.cli import main
 
-app(prog_name="reportgen")
+main()

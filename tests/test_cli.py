@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from reportgen.cli import app
 
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
 CUSTOMER_COLUMNS = ["customer_id", "name", "open_amount", "not_due", "1-30", "31-60", "61-90",
                     "91-120", "121+", "unapplied_credit", "net_balance", "credit_limit",
                     "utilization", "over_limit"]
@@ -394,6 +396,23 @@ def test_python_dash_m_reportgen_help():
     for command in ("check", "aging", "sample"):
         assert command in result.stdout
     assert "reportgen" in result.stdout
+
+
+def test_python_dash_m_reportgen_writes_everything_and_keeps_exit_codes(tmp_path):
+    # the entry point leaves with os._exit: the output file is complete, the last message is
+    # printed, and the exit codes are those of the command (0 done, 1 bad data, 2 bad usage)
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "reportgen", *args], capture_output=True,
+                              text=True, timeout=300, check=False)
+
+    out = tmp_path / "aging.csv"
+    done = run("aging", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "300 rows written" in done.stderr
+    assert pl.read_csv(out).height == 300
+    assert run("aging", str(tmp_path / "nowhere"), "--as-of", "2025-12-31",
+               "--out", str(out)).returncode == 1
+    assert run("aging", str(SAMPLE), "--as-of", "someday", "--out", str(out)).returncode == 2
 
 
 @pytest.mark.parametrize(
