@@ -60,19 +60,31 @@ def test_kingdee_list_in_any_encoding(tmp_path: Path, encoding: str) -> None:
     assert any(r.startswith("total row") for r in skipped)
 
 
-@pytest.mark.parametrize("block_bytes", [1, 5, 37, 300])
+# a name quoted over two lines (with a comma in it), and a stray quote mark in the title rows
+QUOTED_NAME = KINGDEE.replace("应收单列表\n", '应收单列表 "初稿\n').replace(
+    "C2,北京远景科技有限公司", 'C2,"北京远景科技\n有限公司, 二部"'
+)
+# Blocks start below the header (5 lines). A block of _INSIDE bytes ends right after the
+# line end inside the quotes: it must be cut earlier.
+_BODY_START = len("\n".join(QUOTED_NAME.split("\n")[:5]).encode("gb18030")) + 1
+_INSIDE = QUOTED_NAME.encode("gb18030").index("科技\n".encode("gb18030")) + 5 - _BODY_START
+
+
+@pytest.mark.parametrize("block_bytes", [1, 5, 37, 300, _INSIDE, _INSIDE + 1, _INSIDE + 9])
 def test_gb18030_read_in_blocks_of_any_size_gives_the_same_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
 ) -> None:
-    # GB18030 is parsed block by block, each cut at a line end outside quotes: a name quoted
-    # over two lines (with a comma in it) and a stray quote mark in the title rows, which are
-    # skipped uncounted, must not split a row, wherever the blocks are cut.
-    text = KINGDEE.replace("应收单列表\n", '应收单列表 "初稿\n').replace(
-        "C2,北京远景科技有限公司", 'C2,"北京远景科技\n有限公司, 二部"'
-    )
-    _write(tmp_path / "d" / "应收单.csv", text, "gb18030")
+    # GB18030 is parsed block by block, each cut at a line end outside quotes: the quoted
+    # line end must not split a row, wherever the blocks are cut, and the title rows are
+    # skipped without counting their quote marks.
+    _write(tmp_path / "d" / "应收单.csv", QUOTED_NAME, "gb18030")
     whole = load(tmp_path / "d")
     monkeypatch.setattr(grid, "CHUNK", block_bytes)
+
+    def no_fallback(*_):  # the blocks alone must do it, not the whole-file fallback
+        raise AssertionError("a block was cut inside a row")
+
+    monkeypatch.setattr(grid, "_utf8_source", no_fallback)
     blocks = load(tmp_path / "d")
     for name in ("invoices", "payments", "customers"):
         assert blocks.tables[name].equals(whole.tables[name]), name
@@ -301,3 +313,21 @@ def test_an_unknown_debit_credit_indicator_rejects_its_row(tmp_path: Path) -> No
     ds = load(tmp_path / "d")
     assert ds.errors.select("row", "value").rows() == [(3, "X")]
     assert ds.tables["invoices"]["invoice_id"].to_list() == ["1800000001"]
+
+
+def test_dates_worked_out_per_distinct_value_equal_cell_by_cell() -> None:
+    # Dates repeat (a few hundred days over millions of rows): they are parsed once per
+    # distinct value and mapped back; blanks, bad cells and times of day stay as cell by cell.
+    from reportgen.ingest import values
+    from reportgen.ingest.export import _by_distinct
+
+    cells = ["2025/1/5", "2025/1/5", None, "2025/12/31", "not a date", " 2025/1/5 ",
+             "2025/2/30", "2025/12/31 13:45"] * 50
+    raw = pl.Series("d", cells)
+    expr = values.date_expr(pl.col("d"), "%Y/%m/%d")
+    direct = raw.to_frame().select(expr).to_series()
+    mapped = _by_distinct(raw, raw.drop_nulls().unique(), expr)
+    assert mapped.equals(direct)
+    assert mapped.head(8).to_list() == [date(2025, 1, 5), date(2025, 1, 5), None,
+                                        date(2025, 12, 31), None, date(2025, 1, 5), None,
+                                        date(2025, 12, 31)]

@@ -279,9 +279,10 @@ def _parse(
             report.decimal_marks[name] = style.decimal
             reasons[name] = "not a number"
         elif name in mp.DATE_FIELDS:
-            fmt = _date_format(raw, header, hint)
+            distinct = raw.drop_nulls().unique()
+            fmt = _date_format(distinct, header, hint)
             report.date_formats[name] = fmt
-            typed[name] = frame.select(values.date_expr(pl.col(name), fmt)).to_series()
+            typed[name] = _by_distinct(raw, distinct, values.date_expr(pl.col(name), fmt))
             reasons[name] = f"not a date ({fmt})"
         elif name == "payment_terms_days":
             typed[name] = raw.str.extract(r"(\d+)").cast(pl.Int64, strict=False)
@@ -327,11 +328,19 @@ def _padded(frame: pl.DataFrame, names: list[str]) -> dict[str, bool]:
     )
 
 
-def _date_format(raw: pl.Series, header: str, hint: str | None) -> str:
-    """The column's date format, from its distinct values. A few cells that are not dates
-    at all (`next tuesday`) do not hide the format of the others: they are left to be
-    rejected row by row; a column where most cells are not dates is refused as a whole."""
-    sample = raw.drop_nulls().unique()
+def _by_distinct(raw: pl.Series, distinct: pl.Series, expr: pl.Expr) -> pl.Series:
+    """`expr` of a column, worked out once per distinct value where values repeat (dates: a
+    few hundred days over millions of rows), else cell by cell."""
+    if distinct.len() * 4 > raw.len():
+        return raw.to_frame().select(expr).to_series()
+    parsed = distinct.to_frame().select(expr).to_series()
+    return raw.replace_strict(distinct, parsed, default=None, return_dtype=parsed.dtype)
+
+
+def _date_format(sample: pl.Series, header: str, hint: str | None) -> str:
+    """The column's date format, from its distinct values (`sample`). A few cells that are
+    not dates at all (`next tuesday`) do not hide the format of the others: they are left to
+    be rejected row by row; a column where most cells are not dates is refused as a whole."""
     if not sample.len():
         return "%Y-%m-%d"
     try:
@@ -357,11 +366,17 @@ def _money(raw: pl.Series, style: values.NumberStyle) -> pl.Series:
     on 5M cells such as `1,234.56`, measured.)"""
     pattern, thousands = _SIMPLE[style.decimal]
     frame = raw.to_frame("v")
-    simple = frame.select(pl.col("v").str.contains(pattern)).to_series()
+    simple = frame.lazy().select(pl.col("v").str.contains(pattern)).collect().to_series()
     plain = pl.col("v").str.replace_all(thousands, "", literal=True)
     if style.decimal == ",":
         plain = plain.str.replace(",", ".", literal=True)
-    out = frame.select(pl.when(simple).then(money.parse_micro(plain))).to_series()
+    out = (
+        frame.lazy()
+        .with_columns(simple=simple)
+        .select(pl.when("simple").then(money.parse_micro(plain)))
+        .collect()
+        .to_series()
+    )
     rest = raw.is_not_null() & ~simple.fill_null(False)
     if rest.any():
         text = values.money_text(pl.col("v"), style)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -146,35 +147,54 @@ def _parse_blocks(
     frames: list[pl.DataFrame] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: list[Future[pl.DataFrame]] = []
-        for block in _row_blocks(path, skip):
-            pending.append(pool.submit(parse, block.decode("latin-1").encode("utf-8"), 0))
+        for text in _row_blocks(path, skip):
+            pending.append(pool.submit(parse, text.encode("utf-8"), 0))
             if len(pending) == 2:
                 frames.append(pending.pop(0).result())
         frames += [future.result() for future in pending]
     return pl.concat(frames) if frames else parse(b"", 0)
 
 
-def _row_blocks(path: Path, skip: int) -> Iterator[bytes]:
-    """The file without its first `skip` lines, in blocks of about CHUNK bytes, each cut
-    after a line end that lies outside quotes (an even number of quote marks before it), so
-    that no row is split in two. Lines are counted as Polars' `skip_lines` counts them."""
-    carry = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            buffer = carry + chunk
-            while skip and (end := buffer.find(b"\n")) >= 0:
-                buffer, skip = buffer[end + 1 :], skip - 1
-            if skip:  # the lines to skip go on in the next chunk
-                carry = b""
-                continue
-            cut = buffer.rfind(b"\n") + 1
-            while cut and buffer.count(b'"', 0, cut) % 2:  # that line end is inside a quote
-                cut = buffer.rfind(b"\n", 0, cut - 1) + 1
-            if cut:
-                yield buffer[:cut]
-            carry = buffer[cut:]
-    if carry:
-        yield carry
+def _row_blocks(path: Path, skip: int) -> Iterator[str]:
+    """The file without its first `skip` lines, read as Latin-1 in blocks of about CHUNK
+    bytes, each cut after a line end that lies outside quotes (an even number of quote marks
+    before it), so that no row is split in two. Lines are counted as Polars' `skip_lines`
+    counts them. The file is mapped, not read: a block is decoded straight from the map."""
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        view = memoryview(mm)
+        try:
+            start = 0
+            for _ in range(skip):
+                start = mm.find(b"\n", start) + 1
+                if start == 0:  # no line below the title and header
+                    return
+            while start < len(mm):
+                text = _block(mm, view, start)
+                start += len(text)  # Latin-1: one character per byte
+                yield text
+        finally:
+            view.release()
+
+
+def _block(mm: mmap.mmap, view: memoryview, start: int) -> str:
+    """The block from `start`, as text: up to the last line end within CHUNK bytes that lies
+    outside quotes, else (a row longer than a block) up to the first one beyond."""
+    end = min(start + CHUNK, len(mm))
+    if end < len(mm):
+        cut = mm.rfind(b"\n", start, end) + 1
+        while cut > start:  # line ends within the block, last first
+            text = str(view[start:cut], "latin-1")
+            if text.count('"') % 2 == 0:
+                return text
+            cut = mm.rfind(b"\n", start, cut - 1) + 1
+        cut = end
+        while cut := mm.find(b"\n", cut) + 1:  # then the ones beyond it
+            text = str(view[start:cut], "latin-1")
+            if text.count('"') % 2 == 0:
+                return text
+    return str(view[start:], "latin-1")
 
 
 @contextmanager

@@ -68,7 +68,7 @@ def classify(
     total without a label (SAP prints one per currency)."""
     if anchors:
         dated = pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors])
-        anchored = body.select(dated.fill_null(False)).to_series()
+        anchored = body.lazy().select(dated.fill_null(False)).collect().to_series()
     else:
         anchored = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
     rest = body.filter(~anchored)
