@@ -211,9 +211,14 @@ def worklist(
             "rung_owner": [r.owner for r in policy.ladder],
             "fee": [fee_units(r.fee, ds.digits) for r in policy.ladder],
             "to_days": [r.to_days for r in policy.ladder],
+            "pay_within_days": [r.pay_within_days for r in policy.ladder],
             "next_rung": [r.key for r in policy.ladder[1:]] + [None],
         },
-        schema_overrides={"rung": items.schema["rung"], "to_days": pl.Int64},
+        schema_overrides={
+            "rung": items.schema["rung"],
+            "to_days": pl.Int64,
+            "pay_within_days": pl.Int64,
+        },
     )
     # Every instalment the customer has reached a rung with, grouped: one action per rung.
     actions = (
@@ -240,12 +245,16 @@ def worklist(
             return_dtype=pl.Date,
         ),
     )
-    # the payment is requested by the last day before the oldest item climbs to the next rung
+    # the payment is requested within the rung's `pay_within_days` of the letter's date (D);
+    # a rung without it: by the last day before the oldest item climbs to the next rung
+    # (the action's deadline on the last rung). Never before D.
     actions = actions.with_columns(
-        pay_by=pl.when(pl.col("to_days").is_not_null())
+        pay_by=pl.when(pl.col("pay_within_days").is_not_null())
+        .then(pl.lit(as_of) + pl.duration(days="pay_within_days"))
+        .when(pl.col("to_days").is_not_null())
         .then(pl.max_horizontal(pl.col("oldest_due") + pl.duration(days="to_days"), pl.lit(as_of)))
         .otherwise(pl.max_horizontal("deadline", pl.lit(as_of)))
-    )
+    ).drop("pay_within_days")
     done = (
         actions.lazy()
         .select("customer_id", "rung", "channel", "level_since")

@@ -31,6 +31,7 @@ FACTORS = (
 )
 RUNG_KEYS = {
     "key", "from_days", "to_days", "within_business_days", "channel", "owner", "owner_zh", "fee",
+    "pay_within_days",
 }  # fmt: skip
 COLLECTOR = "collector"  # a rung's owner that means the customer's own collector
 # The roles the shipped ladder names, in Chinese: a rung without its own `owner_zh` that
@@ -55,6 +56,9 @@ class Rung:
     owner: str
     fee: Decimal
     owner_zh: str = ""  # the owner in Chinese; "" = ROLE_ZH's, else as written
+    # the letter asks for payment this many calendar days after its date (D); None = by the
+    # last day before the oldest item reaches the next rung (the due date before it is due)
+    pay_within_days: int | None = None
 
     def holds(self, days: int) -> bool:
         return days >= self.from_days and (self.to_days is None or days <= self.to_days)
@@ -245,11 +249,18 @@ def _ladder(rows: Any, file: str) -> tuple[Rung, ...]:
             owner=_get(row, "owner", str, file, where),
             fee=_decimal(row.get("fee", "0"), file, f"{where}.fee"),
             owner_zh=_get(row, "owner_zh", str, file, where) if "owner_zh" in row else "",
+            pay_within_days=_get(row, "pay_within_days", int, file, where)
+            if "pay_within_days" in row
+            else None,
         )
         if rung.to_days is not None and rung.to_days < rung.from_days:
             raise PolicyError(f"{file}: {where} ends ({rung.to_days}) before it starts")
         if rung.within_business_days < 0:
             raise PolicyError(f"{file}: {where}.within_business_days must be 0 or more")
+        if rung.pay_within_days is not None and rung.pay_within_days < 0:
+            raise PolicyError(
+                f"{file}: {where}.pay_within_days must be 0 or more, not {rung.pay_within_days}"
+            )
         rungs.append(rung)
     for before, after in zip(rungs, rungs[1:], strict=False):
         if before.to_days is None or after.from_days <= before.to_days:

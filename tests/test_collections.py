@@ -337,8 +337,8 @@ def test_worklist_actions_owner_fees_and_amounts(tmp_path):
     assert c1["fee"] == 5_000  # the level-3 letter's fee, 50.00
     assert c1["amount_requested"] == 30_000 + 151 + 5_000
     assert c1["owner"] == "Wang Li"
-    # requested by the last day before the oldest item reaches the demand letter (30 days)
-    assert c1["pay_by"] == D("2025-06-10") + timedelta(days=30)
+    # requested within the level-3 rung's 7 days of the letter's date (D)
+    assert c1["pay_by"] == AS_OF + timedelta(days=7)
     assert c1["next_rung"] == "demand"
     pre = rows[("C1", "pre_due")]
     assert (pre["amount"], pre["interest"], pre["fee"]) == (5_000, 0, 0)
@@ -347,6 +347,89 @@ def test_worklist_actions_owner_fees_and_amounts(tmp_path):
     assert legal["owner"] == "Legal"  # a rung with its own owner
     assert legal["fee"] == 30_000
     assert rows[("C3", "level_1")]["owner"] == "unassigned"  # no collector in the list
+
+
+def _pay_by(ds, policy) -> dict:
+    return {(r["customer_id"], r["rung"]): r["pay_by"]
+            for r in _worklist(ds, policy).iter_rows(named=True)}  # fmt: skip
+
+
+def _overdue_by(days_by_customer: dict) -> str:
+    """One 100.00 invoice per customer, `days` overdue at D."""
+    rows = ["invoice_id,customer_id,invoice_date,due_date,amount"]
+    for customer, days in days_by_customer.items():
+        due = AS_OF - timedelta(days=days)
+        rows.append(f"I{customer},{customer},{min(due, AS_OF) - timedelta(days=30)},{due},100.00")
+    return "\n".join(rows)
+
+
+def test_default_policy_pay_within_days():
+    within = {r.key: r.pay_within_days for r in default_policy().ladder}
+    assert within == {"pre_due": None, "level_1": 7, "level_2": 7, "level_3": 7, "demand": 10,
+                      "lawyer_letter": 7, "litigation": None}  # fmt: skip
+
+
+def test_pay_by_is_the_rungs_days_after_the_letter(tmp_path):
+    """A demand letter gives 10 days from its date, whether the item has just reached the
+    rung (31 days overdue) or is about to leave it (90 days): not up to day 90 of the item."""
+    days = {"C31": 31, "C90": 90, "C20": 20, "C91": 91, "C-3": -3, "C200": 200}
+    ds = make_data(tmp_path, invoices=_overdue_by(days))
+    pay_by = _pay_by(ds, default_policy())
+    assert pay_by[("C31", "demand")] == AS_OF + timedelta(days=10)
+    assert pay_by[("C90", "demand")] == AS_OF + timedelta(days=10)
+    assert pay_by[("C20", "level_3")] == AS_OF + timedelta(days=7)
+    assert pay_by[("C91", "lawyer_letter")] == AS_OF + timedelta(days=7)
+    assert pay_by[("C-3", "pre_due")] == AS_OF + timedelta(days=3)  # no key: its due date
+    # no key on the last rung: the action's deadline (5 business days from the rung's start)
+    assert pay_by[("C200", "litigation")] >= AS_OF
+    assert all(day >= AS_OF for day in pay_by.values())
+
+
+def test_a_policy_without_pay_within_days_keeps_the_next_rung_rule(tmp_path):
+    path = policy_file(
+        tmp_path,
+        """
+        [[ladder]]
+        key = "level_3"
+        from_days = 8
+        to_days = 30
+        within_business_days = 1
+        channel = "letter"
+        owner = "collector"
+        [[ladder]]
+        key = "demand"
+        from_days = 31
+        to_days = 90
+        within_business_days = 1
+        channel = "letter"
+        owner = "Credit manager"
+        """,
+    )
+    policy = load_policy(path)
+    assert [r.pay_within_days for r in policy.ladder] == [None, None]
+    ds = make_data(tmp_path, invoices=_overdue_by({"C20": 20, "C31": 31, "C90": 90}))
+    pay_by = _pay_by(ds, policy)
+    # the last day before the oldest item climbs to the next rung (due date + to_days)
+    assert pay_by[("C20", "level_3")] == AS_OF - timedelta(days=20) + timedelta(days=30)
+    assert pay_by[("C31", "demand")] == AS_OF - timedelta(days=31) + timedelta(days=90)
+    assert pay_by[("C90", "demand")] == AS_OF  # its last day on the rung: never before D
+    # the key given in a user's ladder is used
+    zero = policy_file(tmp_path, path.read_text().replace(
+        "to_days = 90\n", "to_days = 90\n        pay_within_days = 0\n"))  # fmt: skip
+    assert _pay_by(ds, load_policy(zero))[("C31", "demand")] == AS_OF  # 0 = on D
+
+
+@pytest.mark.parametrize("value", ["-1", '"ten"', "10.0", "true"])
+def test_a_bad_pay_within_days_is_refused_naming_key_and_file(tmp_path, value):
+    path = policy_file(
+        tmp_path,
+        '[[ladder]]\nkey = "demand"\nfrom_days = 31\nwithin_business_days = 1\n'
+        f'channel = "letter"\nowner = "Legal"\npay_within_days = {value}\n',
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert "ladder[1].pay_within_days must be" in str(caught.value)  # a known key, bad value
+    assert str(path) in str(caught.value)
 
 
 def test_worklist_priority_orders_within_an_owner(tmp_path):

@@ -100,6 +100,21 @@ def test_worklist_bad_policy_exits_2_naming_the_key(data, tmp_path):
     assert "interest.rate" in result.output
 
 
+def test_letters_bad_pay_within_days_exits_2_naming_key_and_file(data, tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        '[[ladder]]\nkey = "demand"\nfrom_days = 31\nwithin_business_days = 1\n'
+        'channel = "letter"\nowner = "Legal"\npay_within_days = -10\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "letters"
+    result = run("letters", data, "--as-of", "2025-06-30", "--policy", policy, "--out", out)
+    assert result.exit_code == 2
+    # the message as printed, wrapped in a box at the terminal's width (a long path breaks)
+    printed = "".join(ch for ch in result.output if not ch.isspace() and ch != "│")
+    assert "p.toml:ladder[1].pay_within_daysmustbe0ormore" in printed
+
+
 def test_worklist_unusable_data_exits_1(tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()

@@ -58,7 +58,7 @@ def test_english_letter_states_items_interest_fee_and_deadline(folder):
     assert "| I1 | 1 | 2025-05-01 | 2025-06-15 | 15 | CNY 100.00 | CNY 0.41 |" in text
     assert "**Payment requested: CNY 150.41**" in text
     assert "Fee: CNY 50.00" in text
-    assert "**Please pay by: 2025-07-15**" in text  # the day before the demand letter
+    assert "**Please pay by: 2025-07-07**" in text  # the level-3 rung's 7 days after D
     assert "we will send a formal letter of demand." in text
     assert "10 % a year" in text
     assert "Wang Li" in text
@@ -192,6 +192,29 @@ def test_letters_speak_to_the_customer_not_to_the_collector(tmp_path):
     assert "<h1>诉讼通知</h1>" in html and "<p>此致<br>敬礼！<br>法务部</p>" in html
     english = render_letter(letters[("E9", "litigation")], "html")
     assert "<p>Yours faithfully,<br>Legal</p>" in english
+
+
+def test_demand_letter_asks_for_payment_within_10_days_in_both_languages(tmp_path):
+    """A demand letter gives 10 days from its date (D), whether the item is 31 days overdue or
+    90: not until the item's 90th day (2025-08-29 for E1, D itself for Z1)."""
+    folder = write_data(
+        tmp_path / "demand",
+        customers="customer_id,name,owner,language,currency\nE1,Acme,Wang Li,en,CNY\n"
+        "Z1,甲公司,张伟,zh,CNY\n",
+        invoices="invoice_id,customer_id,invoice_date,due_date,amount\n"
+        "D31,E1,2025-04-30,2025-05-30,100.00\nD90,Z1,2025-03-01,2025-04-01,100.00\n",
+    )
+    letters = drafted(folder)
+    assert set(letters) == {("E1", "demand"), ("Z1", "demand")}
+    english = letters[("E1", "demand")]
+    assert english.context["pay_by"] == "2025-07-10"
+    assert "**Please pay by: 2025-07-10**" in render_letter(english, "md")
+    assert "<p><strong>Please pay by: 2025-07-10</strong></p>" in render_letter(english, "html")
+    chinese = letters[("Z1", "demand")]
+    assert "**请于以下日期前付款： 2025-07-10**" in render_letter(chinese, "md")
+    assert "<p><strong>请于以下日期前付款： 2025-07-10</strong></p>" in render_letter(
+        chinese, "html"
+    )
 
 
 def test_pre_due_reminder_has_no_interest_or_fee(folder):
@@ -407,7 +430,7 @@ def test_pdf_letters_print_the_html_in_both_languages(folder, tmp_path):
     assert "Final reminder letter" in english
     assert "<script>alert(1)</script>" in english  # the name printed as text, not run
     assert "Payment requested: CNY 150.41" in english
-    assert "Please pay by: 2025-07-15" in english
+    assert "Please pay by: 2025-07-07" in english
     chinese = pdf_text(out / "C2_demand.pdf")
     assert "正式催款函" in chinese  # CJK glyphs embedded, not boxes: the text reads back
     assert "[x](javascript:alert(1))" in chinese

@@ -829,6 +829,7 @@ def policy_context(data: SiteData) -> dict | None:
                 "from_days": r.from_days,
                 "to_days": r.to_days,
                 "within": r.within_business_days,
+                "pay_within": r.pay_within_days,
                 "channel": r.channel,
                 "owner": r.owner_words("en"),
                 "owner_zh": r.owner_words("zh"),

@@ -389,6 +389,16 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "days_window": ("Days overdue", "逾期天数"),
     "within": ("Within (business days)", "时限（工作日）"),
+    "pay_within": ("Letter: pay within (days)", "函件付款期限（天）"),
+    "pay_within_note": (
+        "A letter asks for payment within its rung's days (calendar days) of the letter's date, "
+        "the as-of date D. A rung without them (—) asks for payment by the last day before the "
+        "oldest item reaches the next rung: by the due date before it is due, by the action's "
+        "deadline on the last rung; never before D.",
+        "催款函要求自函件日期（即截至日 D）起，在该级别规定的天数（自然日）内付款。未规定天数的"
+        "级别（—）要求在最早一笔款项升至下一级别的前一天之前付款：未到期时为到期日，最后一个"
+        "级别为行动时限；付款日不早于 D。",
+    ),
     "channel": ("Channel", "方式"),
     "fee_col": ("Fee ({unit})", "费用（{unit}）"),
     "factor": ("Factor", "因素"),
