@@ -331,3 +331,14 @@ def test_dates_worked_out_per_distinct_value_equal_cell_by_cell() -> None:
     assert mapped.head(8).to_list() == [date(2025, 1, 5), date(2025, 1, 5), None,
                                         date(2025, 12, 31), None, date(2025, 1, 5), None,
                                         date(2025, 12, 31)]
+
+
+def test_text_cells_are_trimmed_of_blanks_and_full_width_spaces(tmp_path: Path) -> None:
+    # ids and names padded with spaces, a tab or an ideographic space (U+3000, common in
+    # Chinese exports) are the same customer as the unpadded ones
+    text = KINGDEE.replace("C2,北京远景科技有限公司", " C2\t,\u3000北京远景科技有限公司 ")
+    _write(tmp_path / "d" / "应收单.csv", text, "gb18030")
+    ds = load(tmp_path / "d")
+    names = dict(ds.tables["customers"].select("customer_id", "name").iter_rows())
+    assert names == {"C1": "上海华东贸易有限公司", "C2": "北京远景科技有限公司"}
+    assert sorted(ds.tables["invoices"]["customer_id"].cast(pl.String)) == ["C1", "C2"]

@@ -308,24 +308,16 @@ def _parse(
 def _padded(frame: pl.DataFrame, names: list[str]) -> dict[str, bool]:
     """Which text columns hold a cell with surrounding blanks, to be trimmed (most exports
     have none, and then nothing is copied); all columns in one pass, side by side."""
+    if not names:
+        return {}
     blanks = (" ", "\t", "\u3000")
-    return (
-        (
-            frame.lazy()
-            .select(
-                pl.any_horizontal(
-                    pl.col(n).str.starts_with(c) | pl.col(n).str.ends_with(c) for c in blanks
-                )
-                .any()
-                .alias(n)
-                for n in names
-            )
-            .collect()
-            .row(0, named=True)
-        )
-        if names
-        else {}
-    )
+    tests = [
+        pl.any_horizontal(pl.col(n).str.starts_with(c) | pl.col(n).str.ends_with(c) for c in blanks)
+        .any()
+        .alias(n)
+        for n in names
+    ]
+    return frame.lazy().select(tests).collect().row(0, named=True)
 
 
 def _by_distinct(raw: pl.Series, distinct: pl.Series, expr: pl.Expr) -> pl.Series:
@@ -505,7 +497,7 @@ def _route(
     if "customer_id" not in cols:
         source = "name" if "name" in cols else "__group"
         if source == "name" and not names_decoded:
-            frame = frame.with_columns(decode(frame["name"]))
+            frame = frame.with_columns(_decode_text(frame["name"], decode))
             names_decoded = True
         frame = frame.with_columns(customer_id=pl.col(source).str.strip_chars())
     # a signed amount: debit - credit, or the amount flipped by a debit/credit indicator
@@ -586,7 +578,7 @@ def _route(
     reads = _tables(frame, snapshot, report, file, problems, decode)
     derived = False
     if "name" in cols and frame.height:
-        names = (  # in order of first appearance (rows are in file order)
+        names = (  # one per customer, in the order they first appear in the file
             frame.lazy()
             .filter(pl.col(CUSTOMER).is_not_null())
             .group_by(CUSTOMER)
@@ -595,7 +587,7 @@ def _route(
             .collect()
         )
         if not names_decoded:
-            names = names.with_columns(decode(names["name"]))
+            names = names.with_columns(_decode_text(names["name"], decode))
         reads["customers"] = Read(
             names.with_columns(pl.lit(file).alias(FILE), pl.lit(0, pl.UInt32).alias(LINES)), [], 0
         )
@@ -609,10 +601,16 @@ def _normalised(frame: pl.DataFrame, column: str, decode: Decoder) -> pl.Expr:
 
 
 def _decoded(frame: pl.DataFrame, columns: list[str], decode: Decoder) -> pl.DataFrame:
-    """A few rows (to be listed as problems) with their text decoded."""
+    """Rows (a customer list, or a few rows listed as problems) with their text decoded."""
     if decode is None:
         return frame
-    return frame.with_columns(decode(frame[c]) for c in columns if c in frame.columns)
+    return frame.with_columns(_decode_text(frame[c], decode) for c in columns if c in frame.columns)
+
+
+def _decode_text(column: pl.Series, decode: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """A column decoded late (see grid), trimmed like every other text cell: blanks such as
+    the ideographic space (U+3000) can only be seen once the text is decoded."""
+    return decode(column).str.strip_chars()
 
 
 def _infer_table(cols: set[str]) -> str:
