@@ -938,19 +938,16 @@ def worklist(
         )
 
 
-# the worklist's statuses on the terminal in Chinese (the files keep the codes)
-STATUS_ZH = {"late": "已超期", "due": "待办", "promised": "已承诺付款", "done": "已完成"}
-
-
 def _print_worklist(table: pl.DataFrame, lang: str, currency: str, policy: Policy) -> None:
     """Per owner, the actions still to do (late first), at most 15 each. In Chinese a
     rung's role reads as the policy names it (信用经理, 法务部); a collector's name stays."""
     from reportgen.collections import UNASSIGNED
     from reportgen.policy import COLLECTOR
+    from reportgen.report.lang import WORDS  # the review site's words (the files keep codes)
 
     zh = lang == "zh"
     roles = {r.owner: r.owner_words(lang) for r in policy.ladder if r.owner != COLLECTOR}
-    roles[UNASSIGNED] = "未指定负责人" if zh else UNASSIGNED
+    roles[UNASSIGNED] = WORDS["owner_unassigned"][1] if zh else UNASSIGNED
     todo = table.filter(pl.col("status") != "done")
     if todo.is_empty():
         out.print("没有待办的催收事项" if zh else "No collection actions due.")
@@ -970,7 +967,7 @@ def _print_worklist(table: pl.DataFrame, lang: str, currency: str, policy: Polic
             grid.add_row(
                 Text(f"{row['customer_id']} {row['name'] or ''}"),
                 Text(row["action"]),
-                Text(STATUS_ZH.get(row["status"], row["status"]) if zh else row["status"]),
+                Text(WORDS[f"status_{row['status']}"][1] if zh else row["status"]),
                 Text(str(row["deadline"])),
                 Text(f"{row['amount']:,}"),
                 Text(str(row["max_days_overdue"])),
@@ -1368,10 +1365,10 @@ def main() -> None:
     """The console script and `python -m reportgen`: the command, then a quick exit.
 
     A run over millions of rows ends holding gigabytes of tables; freeing them frame by frame
-    as the interpreter shuts down takes about half a second at 10M invoices, while the OS takes
-    the memory back at once. Nothing is lost: every command has written and closed its files
-    (they are opened in `with` blocks) before it returns, and the output streams are flushed
-    here."""
+    as the interpreter shuts down costs 0.1-0.2 s at 10M invoices (measured), on top of what
+    the OS needs to take the memory back. Nothing is lost: every command has written and
+    closed its files (they are opened in `with` blocks) before it returns, and the output
+    streams are flushed here."""
     try:
         app(prog_name="reportgen")
         code: int | str | None = 0

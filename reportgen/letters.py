@@ -227,7 +227,6 @@ def letter_contexts(
                 "instalment": r["instalment"],
                 "invoice_date": r["invoice_date"].isoformat(),
                 "due_date": r["due_date"].isoformat(),
-                "days_overdue": r["days_overdue"],  # D − due date: ≤ 0 when not yet overdue
                 "days": days_text(r["days_overdue"], code, overdue_letter=overdue_letter),
                 "currency": r["currency"] or ds.base_currency or "",
                 "open_amount": amount_text(r["open_amount_ccy"], ds.digits),

@@ -130,11 +130,9 @@ CHUNK = 1 << 26  # 64 MB
 
 
 def _latin1_safe(encoding: str) -> bool:
-    """Not UTF-8, but every non-ASCII character is bytes >= 0x40 (see the module note)."""
-    name = codecs.lookup(encoding).name
-    return name not in ("utf-8", "utf-8-sig") and name in {
-        codecs.lookup(e).name for e in _ASCII_SAFE
-    }
+    """An encoding read as Latin-1 (see the module note): every non-ASCII character in it is
+    bytes >= 0x40. UTF-8 is not one: Polars reads it as it is."""
+    return codecs.lookup(encoding).name in {codecs.lookup(e).name for e in _ASCII_SAFE}
 
 
 def _parse_blocks(
@@ -205,8 +203,7 @@ def _utf8_source(path: Path, encoding: str) -> Iterator[Path]:
     if name in ("utf-8", "utf-8-sig"):  # (a mark at the start lies in the skipped lines)
         yield path
         return
-    ascii_safe = name in {codecs.lookup(e).name for e in _ASCII_SAFE}
-    decoder = codecs.getincrementaldecoder("latin-1" if ascii_safe else encoding)()
+    decoder = codecs.getincrementaldecoder("latin-1" if _latin1_safe(name) else encoding)()
     with tempfile.NamedTemporaryFile(suffix=".csv", prefix="reportgen-") as out:
         with path.open("rb") as handle:
             done = 0
@@ -228,8 +225,7 @@ def decoder(sniffed: Sniffed) -> Callable[[pl.Series], pl.Series] | None:
     """For a text file read as Latin-1 (see the module note): decodes a column of it."""
     if sniffed.kind != "text" or not sniffed.encoding:
         return None
-    name = codecs.lookup(sniffed.encoding).name
-    if name not in {codecs.lookup(e).name for e in _ASCII_SAFE}:
+    if not _latin1_safe(sniffed.encoding):
         return None
     encoding = sniffed.encoding
 

@@ -339,6 +339,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "status_due": ("due", "待办"),
     "status_promised": ("promised", "已承诺付款"),
     "status_done": ("done", "已完成"),
+    "owner_unassigned": ("no collector named", "未指定负责人"),
     "promises": ("Promises to pay", "付款承诺"),
     "promises_line": (
         "{due} promises fell due in the period, {kept} kept ({rate}); {escalated} of the "
