@@ -143,10 +143,7 @@ def _scan_typed(path: Path, table: Table) -> pl.LazyFrame | None:
 
 
 def _from_native(column: Column) -> pl.Expr:
-    """A natively parsed column in the core's representation (money in micro units,
-    customers as Categorical: the cross-table checks then compare integer codes)."""
-    if column.name == CUSTOMER:
-        return pl.col(CUSTOMER).cast(pl.Categorical)
+    """A natively parsed column in the core's representation: money in micro units."""
     # a decimal's physical value is the integer in units of its scale: micro units here
     if column.kind is Kind.MONEY:
         return pl.col(column.name).to_physical().cast(pl.Int64)
@@ -378,6 +375,13 @@ def read_table(table: Table, path: Path, keep: pl.Expr | None) -> Read:
             typed = fast.select(
                 pl.col(ROW).cast(pl.Int64), *[_from_native(c).alias(c.name) for c in columns]
             ).collect(engine="streaming")
+            if CUSTOMER in typed.columns:
+                # Customers as Categorical: the cross-table checks then compare integer codes.
+                # Cast after the read: inside the streaming reader it costs ~3x as much
+                # (0.4 s against 0.15 s for 10M invoices).
+                typed = typed.lazy().with_columns(pl.col(CUSTOMER).cast(pl.Categorical)).collect(
+                    engine="streaming"
+                )
             required = [c for c in table.required if c in typed.columns]
             if not typed.select(pl.any_horizontal(pl.col(required).is_null()).any()).item():
                 return Read(typed, problems, typed.height)

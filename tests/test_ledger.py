@@ -614,3 +614,31 @@ def test_the_open_item_memo_keeps_the_latest_dates_within_its_budget(monkeypatch
     monkeypatch.setattr(ledger, "MEMO_BYTES", 1)
     ledger.open_items(ds, as_of=day(2025, 5, 31))
     assert list(ds.memo) == [("open items", day(2025, 5, 31), "fifo")]  # always the latest
+
+
+def test_fifo_sorts_on_one_packed_key_only_when_rows_come_in_id_order(tmp_path):
+    # The same three open invoices and 250 on account, listed by id (one packed sort key
+    # serves) and in no order (the four-column FIFO order is used): the same allocation, the
+    # oldest due first. I1 and I3 share due and invoice dates, so the id breaks the tie.
+    from reportgen import ledger
+    from reportgen.load import load
+
+    rows = {
+        "I1": "I1,C1,2024-01-05,100.00,2024-02-04",
+        "I2": "I2,C1,2024-01-01,100.00,2024-01-31",
+        "I3": "I3,C1,2024-01-05,100.00,2024-02-04",
+    }
+    payment = "payment_id,customer_id,payment_date,amount,invoice_id\nP1,C1,2024-02-10,250.00,\n"
+    results, packed = [], []
+    for order in (["I1", "I2", "I3"], ["I3", "I1", "I2"]):
+        folder = tmp_path / "".join(order)
+        folder.mkdir()
+        header = "invoice_id,customer_id,invoice_date,amount,due_date\n"
+        (folder / "invoices.csv").write_text(header + "\n".join(rows[i] for i in order) + "\n")
+        (folder / "payments.csv").write_text(payment)
+        stages = ledger.allocate(load(folder), as_of=D("2024-03-01"))
+        packed.append(ledger._packed_fifo_key(stages.instalments) is not None)
+        allocated = ledger.fifo_allocated(stages.instalments, stages.pool)
+        results.append(dict(allocated.select("invoice_id", "allocated").iter_rows()))
+    assert packed == [True, False]
+    assert results == [{"I2": 100_00, "I1": 100_00, "I3": 50_00}] * 2
