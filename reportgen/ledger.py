@@ -8,8 +8,9 @@ row per customer holding the credit the FIFO pool could not place (negative).
 
 Every allocation below is the same step: a quantity is spread over an ordered list of
 amounts, oldest first, each taking at most its own amount (`_consume`, a running total per
-group). Documents that quote invoices are matched by one stable sort on the invoice id and
-linear scans over its runs, the costliest stage on millions of rows (see `_by_invoice`).
+group). Documents that quote invoices are sorted by the id they quote and matched to the
+invoices by one as-of join on the sorted ids, then summed by linear scans over runs of equal
+invoices: the costliest stage on millions of rows (see `_matched`).
 """
 
 from __future__ import annotations
@@ -178,47 +179,44 @@ def _in_allocation_currency(
 # --- stage 3: referenced documents reduce their invoice ----------------------------------
 
 
-def _by_invoice(invoices: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
-    """Each invoice followed by the credits that quote its id, sorted by id, narrow.
+def _invoice_keys(invoices: pl.DataFrame) -> pl.DataFrame:
+    """The invoices' ids sorted (as most exports list them already), with each one's row
+    (`__row`), customer code and amount."""
+    keys = invoices.select(
+        __key="invoice_id",
+        # customers as exact integer codes: cheaper to carry and compare than text
+        __inv_customer=pl.col("customer_id").to_physical(),
+        __inv_amount="amount",
+    ).with_row_index("__row")
+    if keys["__key"].is_sorted():
+        return keys.with_columns(pl.col("__key").set_sorted())
+    return keys.sort("__key")
 
-    One stable sort replaces a join and a group-by: every per-invoice quantity below is a
-    linear scan over runs of equal ids (running totals reset at each run's first row). Only
-    the columns the scans need are sorted; `__pos` leads the results back to their rows.
+
+def _matched(keys: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
+    """Every credit that quotes an invoice id, sorted by that id, with the invoice it names.
+
+    One as-of join on the sorted ids gives each credit the last invoice whose id is not after
+    its own: `__row` is that invoice's row (null: none), and `__found` says whether its id is
+    the one quoted. Credits of one invoice are consecutive, so per-invoice totals are running
+    totals over runs of equal `__row`: no hash join, no group-by (both several times slower
+    on millions of ids).
     """
-
-    def narrow(frame: pl.DataFrame, kind: int, offset: int) -> pl.DataFrame:
-        return frame.select(
-            "invoice_id",
-            # customers as exact integer codes: cheaper to carry and compare than text
-            pl.col("customer_id").to_physical(),
-            "amount",
-            __type=pl.lit(kind, pl.Int8),
-        ).with_row_index("__pos", offset=offset)
-
-    # credits that quote no invoice apply to none: left out, their result stays 0
-    docs = narrow(credits, 1, invoices.height).drop_nulls("invoice_id")
-    # stable: on equal ids the invoice (concatenated first) leads its run
-    rows = pl.concat([narrow(invoices, 0, 0), docs]).sort("invoice_id", maintain_order=True)
-    ids = pl.col("invoice_id")
-    return rows.with_columns(
-        __start=(ids != ids.shift(1)).fill_null(True),
-        __end=(ids != ids.shift(-1)).fill_null(True),
-    ).drop("invoice_id")
-
-
-def _with_run_ends(runs: pl.DataFrame) -> pl.DataFrame:
-    """Adds `__lead` and `__last`: the positions of each row's run's first and last rows, so
-    that a run's values are read by position (gathers) rather than carried down by fills."""
-    position = pl.int_range(pl.len(), dtype=pl.UInt32)
-    return runs.with_columns(
-        __lead=pl.when("__start").then(position).forward_fill(),
-        __last=pl.when("__end").then(position).backward_fill(),
+    quoting = (
+        credits.lazy()
+        .select("invoice_id", __customer=pl.col("customer_id").to_physical(), amount="amount")
+        .with_row_index("__doc")
+        .drop_nulls("invoice_id")
+        .sort("invoice_id", maintain_order=True)  # (stable: measured faster here)
+        .collect()
     )
-
-
-def _of_lead(column: str) -> pl.Expr:
-    """The value of `column` on the run's first row (its invoice, when it has one)."""
-    return pl.col(column).gather(pl.col("__lead"))
+    return (
+        quoting.lazy()
+        .set_sorted("invoice_id")
+        .join_asof(keys.lazy(), left_on="invoice_id", right_on="__key", strategy="backward")
+        .with_columns(__found=(pl.col("__key") == pl.col("invoice_id")).fill_null(False))
+        .collect()
+    )
 
 
 def _referenced(
@@ -235,73 +233,78 @@ def _referenced(
     """
     invoices = invoices.collect()
     credits = credits.collect()
-    runs = _with_run_ends(_by_invoice(invoices, credits))
-    led_by_invoice = _of_lead("__type") == 0
-    runs = runs.with_columns(
-        __inv_amount=pl.when(led_by_invoice).then(_of_lead("amount")).otherwise(-1),
-        __valid=(pl.col("__type") == 1)
-        & (pl.col("amount") > 0)
-        & led_by_invoice
-        & (_of_lead("customer_id") == pl.col("customer_id")),
-    )
-    on_invoice = pl.when(pl.col("__valid")).then(pl.col("amount")).otherwise(0)
-    # Σ of a run = running total at its last row − running total at its first row (the
-    # first row adds nothing: it is the invoice, or a document that quotes no invoice).
-    runs = runs.with_columns(__cum=on_invoice.cum_sum()).with_columns(
-        __total=pl.col("__cum").gather(pl.col("__last")) - _of_lead("__cum")
+    n = invoices.height
+    amount, row = pl.col("amount"), pl.col("__row")
+    valid = pl.col("__found") & (amount > 0) & (pl.col("__inv_customer") == pl.col("__customer"))
+    on_invoice = pl.when(valid).then(amount).otherwise(0)
+    # Σ over a run = running total at its last row − running total before its first row.
+    start, end = (row != row.shift(1)).fill_null(True), (row != row.shift(-1)).fill_null(True)
+    cum = pl.col("__cum")
+    keys = _invoice_keys(invoices)
+    runs = (
+        _matched(keys, credits)
+        .lazy()
+        .with_columns(__on=on_invoice)
+        .with_columns(__cum=pl.col("__on").cum_sum(), __start=start, __end=end)
+        .with_columns(
+            __total=pl.when("__end").then(cum).backward_fill()
+            - pl.when("__start").then(cum - pl.col("__on")).forward_fill()
+        )
     )
     total = pl.col("__total")
-    lead = pl.col("__type") == 0
-    value = pl.when(lead).then(pl.min_horizontal(total, pl.col("amount")))  # the reduction
     if ds.is_snapshot:
         # the open amount already holds them: applied, so that they are not pooled either
-        value = value.otherwise(on_invoice)
+        value = pl.col("__on")
     else:
         # Most invoices receive no more than their amount: every document applies in full;
         # CROSSING marks the documents of over-applied invoices, resolved below.
         value = (
-            value.when(~pl.col("__valid"))
+            pl.when(pl.col("__on") == 0)
             .then(0)
             .when(total <= pl.col("__inv_amount"))
-            .then(pl.col("amount"))
+            .then(amount)
             .otherwise(CROSSING)
         )
-    # (element-wise over ~20M rows at 10M invoices: the streaming engine runs it on both cores)
-    runs = runs.lazy().select("__pos", "__lead", "__inv_amount", __value=value).collect()
+    runs = runs.select(
+        "__doc",
+        "__row",
+        "__inv_amount",
+        "__end",
+        __value=value,
+        __reduction=pl.min_horizontal(total, pl.col("__inv_amount")),
+    ).collect()
     # Back to the rows' own order (a credit quoting no invoice keeps 0).
-    n, rows = invoices.height, invoices.height + credits.height
-    value = pl.zeros(rows, pl.Int64, eager=True).scatter(runs["__pos"], runs["__value"])
-    # Over-applied invoices (rare) need their documents' order to know who carries the excess;
-    # a run is told apart by the position of its first row (an integer, cheaper than the id).
-    crossing = runs.filter(pl.col("__value") == CROSSING).select("__pos", "__lead", "__inv_amount")
+    applied = pl.zeros(credits.height, pl.Int64, eager=True).scatter(runs["__doc"], runs["__value"])
+    # Over-applied invoices (rare) need their documents' order to know who carries the excess.
+    crossing = runs.filter(pl.col("__value") == CROSSING).select("__doc", "__row", "__inv_amount")
     if crossing.height:
-        docs = credits[crossing["__pos"] - n].select("date", "rank", "doc_id", "amount")
+        docs = credits[crossing["__doc"]].select("date", "rank", "doc_id", "amount")
         # Each invoice's documents in their order; the running total restarts at each run.
-        amount, lead = pl.col("amount"), pl.col("__lead")
-        total_before = amount.cum_sum() - amount
-        run_start = (lead != lead.shift(1)).fill_null(True)
-        before = total_before - pl.when(run_start).then(total_before).forward_fill()
+        before = _before_in_run(amount, (row != row.shift(1)).fill_null(True))
         resolved = (
             pl.concat([crossing, docs], how="horizontal")
-            .sort("__lead", "date", "rank", "doc_id")
-            .select("__pos", __value=(pl.col("__inv_amount") - before).clip(0, amount))
+            .sort("__row", "date", "rank", "doc_id")
+            .select("__doc", __value=(pl.col("__inv_amount") - before).clip(0, amount))
         )
-        value = value.scatter(resolved["__pos"], resolved["__value"])
+        applied = applied.scatter(resolved["__doc"], resolved["__value"])
 
     # An invoice's place in id order serves later as the cheap integer stand-in for its id
     # (FIFO order): its row number where the file lists invoices by id, as most exports do.
-    if invoices["invoice_id"].is_sorted():
-        id_order = pl.arange(0, n, dtype=pl.UInt32, eager=True)
-    else:
-        id_order = pl.zeros(rows, pl.UInt32, eager=True).scatter(
-            runs["__pos"], pl.arange(0, runs.height, dtype=pl.UInt32, eager=True)
-        )[:n]
-    invoices = invoices.with_columns(__id_order=id_order)
+    place = pl.arange(0, n, dtype=pl.UInt32, eager=True)
+    in_file_order = keys["__row"].is_sorted()
+    id_order = (
+        place if in_file_order else pl.zeros(n, pl.UInt32, eager=True).scatter(keys["__row"], place)
+    )
+    reduced = invoices.with_columns(__id_order=id_order)
     if ds.is_snapshot:
-        reduced = invoices.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
+        reduced = reduced.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
     else:
-        reduced = invoices.with_columns(reduction=value[:n])
-    referenced = credits.with_columns(applied=value[n:]).with_columns(
+        received = runs.filter(pl.col("__end") & row.is_not_null())
+        reduction = pl.zeros(n, pl.Int64, eager=True).scatter(
+            received["__row"], received["__reduction"]
+        )
+        reduced = reduced.with_columns(reduction=reduction)
+    referenced = credits.with_columns(applied=applied).with_columns(
         excess=pl.col("amount") - pl.col("applied")
     )
     return reduced.lazy(), referenced.lazy()
@@ -525,12 +528,17 @@ def _packed_fifo_key(rows: pl.DataFrame) -> pl.Expr | None:
     due, issued = (pl.col(c).cast(pl.Int32) for c in ("due_date", "invoice_date"))
     ids, number = pl.col("__id_order"), pl.col("instalment")
     in_id_order = (ids.diff() > 0) | ((ids.diff() == 0) & (number.diff() > 0))
-    first, last, top, ordered = rows.lazy().select(
-        first=pl.min_horizontal(due.min(), issued.min()),
-        last=pl.max_horizontal(due.max(), issued.max()),
-        top=customer.max(),
-        ordered=in_id_order.all(),  # the first row's null is ignored
-    ).collect().row(0)
+    first, last, top, ordered = (
+        rows.lazy()
+        .select(
+            first=pl.min_horizontal(due.min(), issued.min()),
+            last=pl.max_horizontal(due.max(), issued.max()),
+            top=customer.max(),
+            ordered=in_id_order.all(),  # the first row's null is ignored
+        )
+        .collect()
+        .row(0)
+    )
     day_bits, customer_bits = (last - first).bit_length(), top.bit_length()
     if not ordered or customer_bits + 2 * day_bits > 63:
         return None

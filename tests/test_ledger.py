@@ -642,3 +642,55 @@ def test_fifo_sorts_on_one_packed_key_only_when_rows_come_in_id_order(tmp_path):
         results.append(dict(allocated.select("invoice_id", "allocated").iter_rows()))
     assert packed == [True, False]
     assert results == [{"I2": 100_00, "I1": 100_00, "I3": 50_00}] * 2
+
+
+@pytest.mark.parametrize("invoice_order", [["I1", "I2", "I3"], ["I3", "I1", "I2"]])
+def test_quoted_ids_are_matched_exactly_whatever_sorts_next_to_them(tmp_path, invoice_order):
+    # Documents are matched to invoices by an as-of join on the sorted ids, which finds the
+    # last invoice id not after the quoted one: only an exact id counts. "I0" sorts before
+    # every invoice, "I1x" and "I10" between I1 and I2, "I9" after I3; P6 quotes I3 of
+    # another customer. Whether or not the file lists the invoices by id, each of those
+    # goes to the pool whole, and I1, I2, I3 keep exactly their own documents' reductions.
+    from reportgen import ledger
+
+    rows = {
+        "I1": "I1,C1,2024-01-05,100.00,2024-02-04",
+        "I2": "I2,C1,2024-01-06,100.00,2024-02-05",
+        "I3": "I3,C2,2024-01-07,100.00,2024-02-06",
+    }
+    invoices = "invoice_id,customer_id,invoice_date,amount,due_date\n" + "\n".join(
+        rows[i] for i in invoice_order
+    )
+    ds = make_data(
+        tmp_path,
+        invoices=invoices,
+        payments="""
+        payment_id,customer_id,payment_date,amount,invoice_id
+        P1,C1,2024-01-10,10.00,I0
+        P2,C1,2024-01-10,20.00,I1x
+        P3,C1,2024-01-10,30.00,I10
+        P4,C1,2024-01-10,40.00,I9
+        P5,C1,2024-01-10,25.00,I1
+        P6,C1,2024-01-10,50.00,I3
+        P7,C2,2024-01-10,60.00,I3
+        P8,C1,2024-01-10,70.00,I2
+    """,
+    )
+    stages = ledger.allocate(ds, as_of=D("2024-01-31"))
+    referenced = stages.referenced.collect()
+    applied = dict(referenced.select("doc_id", "applied").iter_rows())
+    assert applied == {
+        "P1": 0,
+        "P2": 0,
+        "P3": 0,
+        "P4": 0,
+        "P5": 25_00,
+        "P6": 0,
+        "P7": 60_00,
+        "P8": 70_00,
+    }
+    remaining = dict(stages.instalments.select("invoice_id", "remaining").iter_rows())
+    assert remaining == {"I1": 75_00, "I2": 30_00, "I3": 40_00}
+    # an invoice's place in id order, whatever the file's order
+    id_order = dict(stages.instalments.select("invoice_id", "__id_order").iter_rows())
+    assert id_order == {"I1": 0, "I2": 1, "I3": 2}
