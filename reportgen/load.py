@@ -568,9 +568,17 @@ def load(
 
     def finish(name: str) -> pl.DataFrame:
         frame = reads[name].frame.drop(FILE, LINES, strict=False)
+        exprs = {c: money.from_micro(c, digits) for c in micro_tables[name]}
+        if CUSTOMER in frame.columns and frame.schema[CUSTOMER] != pl.Categorical:
+            exprs[CUSTOMER] = pl.col(CUSTOMER).cast(pl.Categorical)
+        if len(set(frame.n_chunks("all"))) <= 1:
+            return frame.with_columns(expr.alias(c) for c, expr in exprs.items())
+        # An export's columns are built apart, chunked unlike each other: an expression over
+        # the frame would first copy every column to align them (0.5 s at 10M rows), so each
+        # column is computed on its own (0.2 s).
         return frame.with_columns(
-            *[money.from_micro(c, digits).alias(c) for c in micro_tables[name]],
-            *([pl.col(CUSTOMER).cast(pl.Categorical)] if CUSTOMER in frame.columns else []),
+            frame[c].to_frame().lazy().select(expr).collect(engine="streaming").to_series()
+            for c, expr in exprs.items()
         )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
