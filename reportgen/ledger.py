@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, TypeVar
@@ -233,7 +234,6 @@ def _referenced(
     """
     invoices = invoices.collect()
     credits = credits.collect()
-    n = invoices.height
     amount, row = pl.col("amount"), pl.col("__row")
     valid = pl.col("__found") & (amount > 0) & (pl.col("__inv_customer") == pl.col("__customer"))
     on_invoice = pl.when(valid).then(amount).otherwise(0)
@@ -273,13 +273,27 @@ def _referenced(
         __value=value,
         __reduction=pl.min_horizontal(total, pl.col("__inv_amount")),
     ).collect()
-    # Back to the rows' own order (a credit quoting no invoice keeps 0).
+    # The credits' and the invoices' results are written back to their rows side by side:
+    # each is mostly a scatter, which runs on one core.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        applied = pool.submit(_applied, runs, credits)
+        reduced = _reduced(ds, runs, invoices, keys)
+        referenced = credits.with_columns(applied=applied.result()).with_columns(
+            excess=pl.col("amount") - pl.col("applied")
+        )
+    return reduced.lazy(), referenced.lazy()
+
+
+def _applied(runs: pl.DataFrame, credits: pl.DataFrame) -> pl.Series:
+    """What each credit applies to the invoice it quotes, in the credits' own order (a credit
+    quoting no invoice applies 0)."""
     applied = pl.zeros(credits.height, pl.Int64, eager=True).scatter(runs["__doc"], runs["__value"])
     # Over-applied invoices (rare) need their documents' order to know who carries the excess.
     crossing = runs.filter(pl.col("__value") == CROSSING).select("__doc", "__row", "__inv_amount")
     if crossing.height:
         docs = credits[crossing["__doc"]].select("date", "rank", "doc_id", "amount")
         # Each invoice's documents in their order; the running total restarts at each run.
+        amount, row = pl.col("amount"), pl.col("__row")
         before = _before_in_run(amount, (row != row.shift(1)).fill_null(True))
         resolved = (
             pl.concat([crossing, docs], how="horizontal")
@@ -287,7 +301,14 @@ def _referenced(
             .select("__doc", __value=(pl.col("__inv_amount") - before).clip(0, amount))
         )
         applied = applied.scatter(resolved["__doc"], resolved["__value"])
+    return applied
 
+
+def _reduced(
+    ds: Dataset, runs: pl.DataFrame, invoices: pl.DataFrame, keys: pl.DataFrame
+) -> pl.DataFrame:
+    """The invoices with the `reduction` their documents make and `__id_order`."""
+    n = invoices.height
     # An invoice's place in id order serves later as the cheap integer stand-in for its id
     # (FIFO order): its row number where the file lists invoices by id, as most exports do.
     place = pl.arange(0, n, dtype=pl.UInt32, eager=True)
@@ -297,17 +318,12 @@ def _referenced(
     )
     reduced = invoices.with_columns(__id_order=id_order)
     if ds.is_snapshot:
-        reduced = reduced.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
-    else:
-        received = runs.filter(pl.col("__end") & row.is_not_null())
-        reduction = pl.zeros(n, pl.Int64, eager=True).scatter(
-            received["__row"], received["__reduction"]
-        )
-        reduced = reduced.with_columns(reduction=reduction)
-    referenced = credits.with_columns(applied=applied).with_columns(
-        excess=pl.col("amount") - pl.col("applied")
+        return reduced.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
+    received = runs.filter(pl.col("__end") & pl.col("__row").is_not_null())
+    reduction = pl.zeros(n, pl.Int64, eager=True).scatter(
+        received["__row"], received["__reduction"]
     )
-    return reduced.lazy(), referenced.lazy()
+    return reduced.with_columns(reduction=reduction)
 
 
 # --- stage 4: instalments, reduced in due-date order -------------------------------------
