@@ -291,7 +291,7 @@ def _applied(runs: pl.DataFrame, credits: pl.DataFrame) -> pl.Series:
     # Over-applied invoices (rare) need their documents' order to know who carries the excess.
     crossing = runs.filter(pl.col("__value") == CROSSING).select("__doc", "__row", "__inv_amount")
     if crossing.height:
-        docs = credits[crossing["__doc"]].select("date", "rank", "doc_id", "amount")
+        docs = credits.select("date", "rank", "doc_id", "amount")[crossing["__doc"]]
         # Each invoice's documents in their order; the running total restarts at each run.
         amount, row = pl.col("amount"), pl.col("__row")
         before = _before_in_run(amount, (row != row.shift(1)).fill_null(True))
