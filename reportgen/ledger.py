@@ -278,10 +278,10 @@ def _referenced(
     with ThreadPoolExecutor(max_workers=1) as pool:
         applied = pool.submit(_applied, runs, credits)
         reduced = _reduced(ds, runs, invoices, keys)
-        referenced = credits.with_columns(applied=applied.result()).with_columns(
-            excess=pl.col("amount") - pl.col("applied")
-        )
-    return reduced.lazy(), referenced.lazy()
+        referenced = credits.with_columns(applied=applied.result())
+    return reduced.lazy(), referenced.lazy().with_columns(
+        excess=pl.col("amount") - pl.col("applied")
+    )
 
 
 def _applied(runs: pl.DataFrame, credits: pl.DataFrame) -> pl.Series:
@@ -289,7 +289,12 @@ def _applied(runs: pl.DataFrame, credits: pl.DataFrame) -> pl.Series:
     quoting no invoice applies 0)."""
     applied = pl.zeros(credits.height, pl.Int64, eager=True).scatter(runs["__doc"], runs["__value"])
     # Over-applied invoices (rare) need their documents' order to know who carries the excess.
-    crossing = runs.filter(pl.col("__value") == CROSSING).select("__doc", "__row", "__inv_amount")
+    crossing = (
+        runs.lazy()
+        .filter(pl.col("__value") == CROSSING)
+        .select("__doc", "__row", "__inv_amount")
+        .collect()
+    )
     if crossing.height:
         docs = credits.select("date", "rank", "doc_id", "amount")[crossing["__doc"]]
         # Each invoice's documents in their order; the running total restarts at each run.
@@ -319,7 +324,7 @@ def _reduced(
     reduced = invoices.with_columns(__id_order=id_order)
     if ds.is_snapshot:
         return reduced.with_columns(reduction=pl.col("amount") - pl.col("open_amount"))
-    received = runs.filter(pl.col("__end") & pl.col("__row").is_not_null())
+    received = runs.lazy().filter(pl.col("__end") & pl.col("__row").is_not_null()).collect()
     reduction = pl.zeros(n, pl.Int64, eager=True).scatter(
         received["__row"], received["__reduction"]
     )
