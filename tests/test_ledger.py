@@ -621,22 +621,23 @@ def test_fifo_sorts_on_one_packed_key_only_when_rows_come_in_id_order(tmp_path):
     # serves) and in no order (the four-column FIFO order is used): the same allocation, the
     # oldest due first. I1 and I3 share due and invoice dates, so the id breaks the tie.
     from reportgen import ledger
-    from reportgen.load import load
 
     rows = {
         "I1": "I1,C1,2024-01-05,100.00,2024-02-04",
         "I2": "I2,C1,2024-01-01,100.00,2024-01-31",
         "I3": "I3,C1,2024-01-05,100.00,2024-02-04",
     }
-    payment = "payment_id,customer_id,payment_date,amount,invoice_id\nP1,C1,2024-02-10,250.00,\n"
     results, packed = [], []
     for order in (["I1", "I2", "I3"], ["I3", "I1", "I2"]):
-        folder = tmp_path / "".join(order)
-        folder.mkdir()
-        header = "invoice_id,customer_id,invoice_date,amount,due_date\n"
-        (folder / "invoices.csv").write_text(header + "\n".join(rows[i] for i in order) + "\n")
-        (folder / "payments.csv").write_text(payment)
-        stages = ledger.allocate(load(folder), as_of=D("2024-03-01"))
+        ds = make_data(
+            tmp_path / "".join(order),
+            invoices="\n".join(["invoice_id,customer_id,invoice_date,amount,due_date"]
+                               + [rows[i] for i in order]),
+            payments="""
+                payment_id,customer_id,payment_date,amount,invoice_id
+                P1,C1,2024-02-10,250.00,
+            """)
+        stages = ledger.allocate(ds, as_of=D("2024-03-01"))
         packed.append(ledger._packed_fifo_key(stages.instalments) is not None)
         allocated = ledger.fifo_allocated(stages.instalments, stages.pool)
         results.append(dict(allocated.select("invoice_id", "allocated").iter_rows()))
@@ -658,13 +659,9 @@ def test_quoted_ids_are_matched_exactly_whatever_sorts_next_to_them(tmp_path, in
         "I2": "I2,C1,2024-01-06,100.00,2024-02-05",
         "I3": "I3,C2,2024-01-07,100.00,2024-02-06",
     }
-    invoices = "invoice_id,customer_id,invoice_date,amount,due_date\n" + "\n".join(
-        rows[i] for i in invoice_order
-    )
-    ds = make_data(
-        tmp_path,
-        invoices=invoices,
-        payments="""
+    invoices = "\n".join(["invoice_id,customer_id,invoice_date,amount,due_date"]
+                         + [rows[i] for i in invoice_order])
+    ds = make_data(tmp_path, invoices=invoices, payments="""
         payment_id,customer_id,payment_date,amount,invoice_id
         P1,C1,2024-01-10,10.00,I0
         P2,C1,2024-01-10,20.00,I1x
@@ -674,21 +671,11 @@ def test_quoted_ids_are_matched_exactly_whatever_sorts_next_to_them(tmp_path, in
         P6,C1,2024-01-10,50.00,I3
         P7,C2,2024-01-10,60.00,I3
         P8,C1,2024-01-10,70.00,I2
-    """,
-    )
+    """)
     stages = ledger.allocate(ds, as_of=D("2024-01-31"))
-    referenced = stages.referenced.collect()
-    applied = dict(referenced.select("doc_id", "applied").iter_rows())
-    assert applied == {
-        "P1": 0,
-        "P2": 0,
-        "P3": 0,
-        "P4": 0,
-        "P5": 25_00,
-        "P6": 0,
-        "P7": 60_00,
-        "P8": 70_00,
-    }
+    applied = dict(stages.referenced.collect().select("doc_id", "applied").iter_rows())
+    assert applied == {"P1": 0, "P2": 0, "P3": 0, "P4": 0, "P5": 25_00, "P6": 0,
+                       "P7": 60_00, "P8": 70_00}
     remaining = dict(stages.instalments.select("invoice_id", "remaining").iter_rows())
     assert remaining == {"I1": 75_00, "I2": 30_00, "I3": 40_00}
     # an invoice's place in id order, whatever the file's order
