@@ -213,28 +213,57 @@ class Runner:
     ) -> Measurement:
         """Median wall time and largest peak over the runs; stops at a failure (an exit code
         not in ok_codes) or a long run."""
-        runs: list[Measurement] = []
+        return self.paired([(label, command, ok_codes)])[0]
+
+    def paired(self, steps: list[tuple[str, list[str], tuple[int, ...]]]) -> list[Measurement]:
+        """Each step `repeat` times, the steps taking turns (A B A B ...), so that a machine
+        that slows down or speeds up during the runs weighs on every step alike, and a ratio
+        of two steps compares runs made side by side. Per step: its first failed run (an exit
+        code not in its ok_codes), else the `summary` of its runs. Stops after the round in
+        which a step failed or took long."""
+        runs: list[list[Measurement]] = [[] for _ in steps]
         for i in range(self.repeat):
-            log(f"{label} (run {i + 1}/{self.repeat})")
-            runs.append(self.run(command))
-            last = runs[-1]
-            log(
-                f"{label}: {last.outcome}, {last.wall_s:.2f}s wall, {last.cpu_s:.2f}s CPU, "
-                f"peak {last.peak_rss_mb:,.0f} MB"
+            for (label, command, _), done in zip(steps, runs, strict=True):
+                log(f"{label} (run {i + 1}/{self.repeat})")
+                done.append(self.run(command))
+                last = done[-1]
+                log(
+                    f"{label}: {last.outcome}, {last.wall_s:.2f}s wall, {last.cpu_s:.2f}s CPU, "
+                    f"peak {last.peak_rss_mb:,.0f} MB"
+                )
+            failed = any(
+                done[-1].returncode not in ok_codes
+                for (_, _, ok_codes), done in zip(steps, runs, strict=True)
             )
-            if last.returncode not in ok_codes:
-                return last
-            if last.wall_s > LONG_RUN_S:
+            if failed or any(done[-1].wall_s > LONG_RUN_S for done in runs):
                 break
-        if len({r.extra["reportgen_code"] for r in runs}) > 1:
-            log(f"{label}: WARNING reportgen/*.py changed between runs; the median mixes versions")
-        walls = [r.wall_s for r in runs]  # before runs[0] becomes the summary
-        result = runs[0]
-        result.wall_s = round(statistics.median(walls), 2)
-        result.cpu_s = round(statistics.median(r.cpu_s for r in runs), 2)
-        result.peak_rss_mb = max(r.peak_rss_mb for r in runs)
-        result.extra["wall_s_runs"] = walls
-        return result
+        results = []
+        for (label, _, ok_codes), done in zip(steps, runs, strict=True):
+            failures = [r for r in done if r.returncode not in ok_codes]
+            results.append(failures[0] if failures else summary(label, done))
+        return results
+
+
+def summary(label: str, runs: list[Measurement]) -> Measurement:
+    """The first run, holding the median wall and CPU times and the largest peak of all."""
+    if not runs:
+        raise ValueError(f"{label}: no run")
+    if len({r.extra["reportgen_code"] for r in runs}) > 1:
+        log(f"{label}: WARNING reportgen/*.py changed between runs; the median mixes versions")
+    walls = [r.wall_s for r in runs]  # before runs[0] becomes the summary
+    result = runs[0]
+    result.wall_s = round(statistics.median(walls), 2)
+    result.cpu_s = round(statistics.median(r.cpu_s for r in runs), 2)
+    result.peak_rss_mb = max(r.peak_rss_mb for r in runs)
+    result.extra["wall_s_runs"] = walls
+    return result
+
+
+def pair_ratios(base: Measurement, other: Measurement) -> list[float]:
+    """other / base, run by run (the runs were made in turns, see `Runner.paired`)."""
+    # (a failed run carries no wall_s_runs: then there is no pair)
+    pairs = zip(base.extra.get("wall_s_runs", []), other.extra.get("wall_s_runs", []), strict=False)
+    return [round(b / a, 2) for a, b in pairs if a > 0]
 
 
 # --- data and commands ---------------------------------------------------------------------
@@ -352,9 +381,11 @@ def bench_ingest(runner: Runner, n: int) -> dict[str, object]:
     customers (the same data, canonical)."""
     clean, messy = ensure_data(n), ensure_messy(n)
     bare_read = [sys.executable, "-c", BARE_READ_CLEAN, str(clean)]
-    bare = runner.repeated(f"{n:,}: bare read_csv of clean invoices + customers", bare_read)
-    check = runner.repeated(
-        f"{n:,}: reportgen check --preset kingdee", check_command(messy), (0, 1)
+    bare, check = runner.paired(
+        [
+            (f"{n:,}: bare read_csv of clean invoices + customers", bare_read, (0,)),
+            (f"{n:,}: reportgen check --preset kingdee", check_command(messy), (0, 1)),
+        ]
     )
     counts = check_counts(check.stdout_head)
     verdict = ingest_verdict(n, check, counts)
@@ -372,6 +403,8 @@ def bench_ingest(runner: Runner, n: int) -> dict[str, object]:
     if bare.ok and counts is not None and loaded:
         result["ratio"] = round(check.wall_s / bare.wall_s, 2)
         result["cpu_ratio"] = round(check.cpu_s / bare.cpu_s, 2)
+        result["pair_ratios"] = pair_ratios(bare, check)
+        log(f"{n:,}: check / bare, run by run: {result['pair_ratios']}")
     return result
 
 
@@ -411,15 +444,21 @@ def bench_kpis(runner: Runner, n: int) -> dict[str, object]:
 def bench_size(runner: Runner, n: int, steps: set[str]) -> dict[str, object]:
     folder = ensure_data(n)
     row: dict[str, object] = {"rows": n, "data_gb": folder_gb(folder)}
+    timed: dict[str, tuple[str, list[str], tuple[int, ...]]] = {}  # run in turns (paired)
     if "bare" in steps:
         bare_read = [sys.executable, "-c", BARE_READ, str(folder)]
-        row["bare"] = asdict(runner.repeated(f"{n:,}: bare read_csv", bare_read))
+        timed["bare"] = (f"{n:,}: bare read_csv", bare_read, (0,))
     if "aging" in steps and cli_available():
         aging_output(n).unlink(missing_ok=True)
-        aging = runner.repeated(f"{n:,}: reportgen aging", aging_command(folder, aging_output(n)))
-        row["aging"] = {**asdict(aging), "outcome": aging.outcome}
+        command = aging_command(folder, aging_output(n))
+        timed["aging"] = (f"{n:,}: reportgen aging", command, (0,))
     elif "aging" in steps:
         log(f"{n:,}: aging skipped, reportgen/cli.py does not exist yet")
+    measured = dict(zip(timed, runner.paired(list(timed.values())), strict=True)) if timed else {}
+    if "bare" in measured:
+        row["bare"] = asdict(measured["bare"])
+    if "aging" in measured:
+        row["aging"] = {**asdict(measured["aging"]), "outcome": measured["aging"].outcome}
     if "ingest" in steps and cli_available():
         row["ingest"] = bench_ingest(runner, n)
     elif "ingest" in steps:
@@ -430,6 +469,8 @@ def bench_size(runner: Runner, n: int, steps: set[str]) -> dict[str, object]:
     if bare and aging and aging["returncode"] == 0:
         row["ratio"] = round(aging["wall_s"] / bare["wall_s"], 2)
         row["cpu_ratio"] = round(aging["cpu_s"] / bare["cpu_s"], 2)
+        row["pair_ratios"] = pair_ratios(measured["bare"], measured["aging"])
+        log(f"{n:,}: aging / bare, run by run: {row['pair_ratios']}")
     return row
 
 
