@@ -571,14 +571,12 @@ def load(
         exprs = {c: money.from_micro(c, digits) for c in micro_tables[name]}
         if CUSTOMER in frame.columns and frame.schema[CUSTOMER] != pl.Categorical:
             exprs[CUSTOMER] = pl.col(CUSTOMER).cast(pl.Categorical)
-        if len(set(frame.n_chunks("all"))) <= 1:
-            return frame.with_columns(expr.alias(c) for c, expr in exprs.items())
-        # An export's columns are built apart, chunked unlike each other: an expression over
-        # the frame would first copy every column to align them (0.5 s at 10M rows), so each
-        # column is computed on its own (0.2 s).
+        # Column by column, each keeping its own chunks: an expression over the whole frame
+        # first aligns every column's chunks, and an export's columns, built apart, are
+        # chunked unlike each other (10M rows: 1.4-1.7 s against 0.4-0.5 s; the same time
+        # for a file read whole).
         return frame.with_columns(
-            frame[c].to_frame().lazy().select(expr).collect(engine="streaming").to_series()
-            for c, expr in exprs.items()
+            frame[c].to_frame().select(expr).to_series() for c, expr in exprs.items()
         )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
