@@ -326,7 +326,8 @@ def test_dates_worked_out_per_distinct_value_equal_cell_by_cell() -> None:
     raw = pl.Series("d", cells)
     expr = values.date_expr(pl.col("d"), "%Y/%m/%d")
     direct = raw.to_frame().select(expr).to_series()
-    mapped = _by_distinct(raw, raw.drop_nulls().unique(), expr)
+    mapped_expr = _by_distinct(pl.col("d"), raw.drop_nulls().unique(), expr, raw.len())
+    mapped = raw.to_frame().select(mapped_expr).to_series()
     assert mapped.equals(direct)
     assert mapped.head(8).to_list() == [date(2025, 1, 5), date(2025, 1, 5), None,
                                         date(2025, 12, 31), None, date(2025, 1, 5), None,
