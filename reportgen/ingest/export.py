@@ -319,8 +319,7 @@ def _parse(
     for mask in bad_cells.values():
         bad = bad | mask
     problems = []
-    for name in reasons:
-        mask = bad_cells[name]
+    for name, mask in bad_cells.items():
         if mask.any():
             header = report.columns.get(name, name)
             label = name if header == name else f"{name} ({header})"
@@ -393,9 +392,9 @@ def _money_plain(col: pl.Expr, style: values.NumberStyle) -> tuple[pl.Expr, pl.E
     plain = col.str.replace_all(thousands, "", literal=True)
     if style.decimal == ",":
         plain = plain.str.replace(",", ".", literal=True)
-    return pl.when(simple).then(money.parse_micro(plain)), col.is_not_null() & ~simple.fill_null(
-        False
-    )
+    value = pl.when(simple).then(money.parse_micro(plain))
+    other_form = col.is_not_null() & ~simple.fill_null(False)
+    return value, other_form
 
 
 def _money_other(col: pl.Expr, style: values.NumberStyle) -> pl.Expr:
