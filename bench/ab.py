@@ -12,18 +12,19 @@ during the runs weighs on all of them alike. A variant is `NAME=SETTINGS`, the s
 trees, set `PYTHONPATH` and run from a directory other than the project's: `python -m` puts
 the current directory first on `sys.path`.
 
-Per run: wall time, CPU time (user + system), system time, minor page faults and peak RSS of
-exactly that child (`os.wait4`); then the median of each per variant, the peak the largest.
+Per run, measured by `run.measure` (the benchmark's own): wall time, CPU time (user + system),
+system time, minor page faults and peak RSS of exactly that child; then the median of each per
+variant, the peak the largest. The command runs from the current directory.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import time
+from pathlib import Path
+
+from run import Measurement, measure  # bench/run.py: one measured child, its own rusage
 
 
 def _variant(text: str) -> tuple[str, dict[str, str]]:
@@ -47,33 +48,27 @@ def main() -> None:
     if not command or len(args.variant) < 2:
         parser.error("give at least two --variant and a command after --")
 
-    runs: dict[str, list[tuple[float, float, float, int, int]]] = {n: [] for n, _ in args.variant}
+    runs: dict[str, list[Measurement]] = {name: [] for name, _ in args.variant}
     for round_ in range(1, args.repeat + 1):
         for name, settings in args.variant:
-            start = time.perf_counter()
-            child = subprocess.Popen(
-                command,
-                env={**os.environ, **settings},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            _, status, usage = os.wait4(child.pid, 0)
-            wall = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
-                sys.exit(f"{name}: the command failed (exit {os.waitstatus_to_exitcode(status)})")
-            cpu = usage.ru_utime + usage.ru_stime
-            runs[name].append((wall, cpu, usage.ru_stime, usage.ru_minflt, usage.ru_maxrss))
+            run = measure(command, env=settings, cwd=Path.cwd())
+            if not run.ok:
+                sys.exit(f"{name}: the command failed (exit {run.returncode})\n{run.stderr_tail}")
+            runs[name].append(run)
             print(
-                f"round {round_} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU "
-                f"({usage.ru_stime:.2f} s system), {usage.ru_minflt / 1e6:.2f}M faults, "
-                f"peak {usage.ru_maxrss / 1024:,.0f} MB",
+                f"round {round_} {name}: {run.wall_s:.2f} s wall, {run.cpu_s:.2f} s CPU "
+                f"({run.system_s:.2f} s system), {run.minor_faults / 1e6:.2f}M faults, "
+                f"peak {run.peak_rss_mb:,.0f} MB",
                 file=sys.stderr,
                 flush=True,
             )
     print(f"{'variant':<16} {'wall':>7} {'CPU':>7} {'system':>7} {'faults':>8} {'peak MB':>9}")
-    for name, results in runs.items():
-        wall, cpu, system, faults = (statistics.median(r[i] for r in results) for i in range(4))
-        peak = max(r[4] for r in results) / 1024
+    for name, done in runs.items():
+        wall, cpu, system, faults = (
+            statistics.median(getattr(r, field) for r in done)
+            for field in ("wall_s", "cpu_s", "system_s", "minor_faults")
+        )
+        peak = max(r.peak_rss_mb for r in done)
         print(f"{name:<16} {wall:7.2f} {cpu:7.2f} {system:7.2f} {faults / 1e6:7.2f}M {peak:9,.0f}")
 
 

@@ -74,6 +74,8 @@ class Measurement:
     peak_rss_mb: float
     returncode: int
     cpu_s: float = 0.0  # user + system CPU time: robust when other work shares the cores
+    system_s: float = 0.0  # of which in the kernel (page faults, mostly, at this scale)
+    minor_faults: int = 0
     timed_out: bool = False
     stderr_tail: str = ""
     stdout_head: str = ""  # the first lines: what `reportgen check` read, loaded and rejected
@@ -95,9 +97,15 @@ class Measurement:
 
 
 def measure(
-    command: list[str], prefix: list[str] | None = None, timeout_s: float | None = None
+    command: list[str],
+    prefix: list[str] | None = None,
+    timeout_s: float | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
 ) -> Measurement:
-    """Run command (behind an optional wrapper prefix) and measure exactly that child.
+    """Run command (behind an optional wrapper prefix) and measure exactly that child; `env`
+    is added to this process's environment.
 
     os.wait4 returns the rusage of the waited-for child only, so its ru_maxrss (KiB on Linux)
     is the child's own peak, unlike RUSAGE_CHILDREN which keeps the maximum over all children.
@@ -106,7 +114,13 @@ def measure(
     started = time.perf_counter()
     timed_out = False
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([*(prefix or []), *command], stdout=out, stderr=err, cwd=REPO)
+        child = subprocess.Popen(
+            [*(prefix or []), *command],
+            stdout=out,
+            stderr=err,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+        )
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
@@ -124,7 +138,16 @@ def measure(
     peak = round(usage.ru_maxrss / 1024, 1)
     cpu = round(usage.ru_utime + usage.ru_stime, 2)
     return Measurement(
-        command, wall, peak, child.returncode, cpu, timed_out, "\n".join(tail), "\n".join(head)
+        command,
+        wall,
+        peak,
+        child.returncode,
+        cpu,
+        round(usage.ru_stime, 2),
+        usage.ru_minflt,
+        timed_out,
+        "\n".join(tail),
+        "\n".join(head),
     )
 
 
