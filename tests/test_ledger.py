@@ -616,6 +616,12 @@ def test_the_open_item_memo_keeps_the_latest_dates_within_its_budget(monkeypatch
     assert list(ds.memo) == [("open items", day(2025, 5, 31), "fifo")]  # always the latest
 
 
+def _invoices_in(order: list[str], rows: dict[str, str]) -> str:
+    """invoices.csv listing the `rows` (by invoice id) in the given order."""
+    return "\n".join(["invoice_id,customer_id,invoice_date,amount,due_date"]
+                     + [rows[i] for i in order])
+
+
 def test_fifo_sorts_on_one_packed_key_only_when_rows_come_in_id_order(tmp_path):
     # The same three open invoices and 250 on account, listed by id (one packed sort key
     # serves) and in no order (the four-column FIFO order is used): the same allocation, the
@@ -631,8 +637,7 @@ def test_fifo_sorts_on_one_packed_key_only_when_rows_come_in_id_order(tmp_path):
     for order in (["I1", "I2", "I3"], ["I3", "I1", "I2"]):
         ds = make_data(
             tmp_path / "".join(order),
-            invoices="\n".join(["invoice_id,customer_id,invoice_date,amount,due_date"]
-                               + [rows[i] for i in order]),
+            invoices=_invoices_in(order, rows),
             payments="""
                 payment_id,customer_id,payment_date,amount,invoice_id
                 P1,C1,2024-02-10,250.00,
@@ -659,9 +664,7 @@ def test_quoted_ids_are_matched_exactly_whatever_sorts_next_to_them(tmp_path, in
         "I2": "I2,C1,2024-01-06,100.00,2024-02-05",
         "I3": "I3,C2,2024-01-07,100.00,2024-02-06",
     }
-    invoices = "\n".join(["invoice_id,customer_id,invoice_date,amount,due_date"]
-                         + [rows[i] for i in invoice_order])
-    ds = make_data(tmp_path, invoices=invoices, payments="""
+    ds = make_data(tmp_path, invoices=_invoices_in(invoice_order, rows), payments="""
         payment_id,customer_id,payment_date,amount,invoice_id
         P1,C1,2024-01-10,10.00,I0
         P2,C1,2024-01-10,20.00,I1x
