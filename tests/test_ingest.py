@@ -105,6 +105,29 @@ def test_a_printed_total_that_disagrees_is_reported_not_used(tmp_path: Path) -> 
     assert int(ds.tables["invoices"]["amount"].sum()) == 323450  # the rows, not the total
 
 
+def test_padded_types_statuses_and_currencies_in_a_gb18030_export(tmp_path: Path) -> None:
+    # the columns decoded late (types, statuses, currencies, names) are trimmed where they
+    # are decoded: padded, they route and load as the plain ones; a grand total that names
+    # its currency still closes the padded rows
+    total = ',合计,,,,,,"3,969.00",'
+    plain = KINGDEE.replace(total, ',合计,,,,,人民币,"3,969.00",')
+    padded = (
+        plain.replace(",人民币,", ", 人民币\u3000,")
+        .replace("标准应收单", " 标准应收单")
+        .replace("已审核", "已审核 ")
+        .replace("暂存", "\t暂存")
+    )
+    _write(tmp_path / "a" / "应收单.csv", plain, "gb18030")
+    _write(tmp_path / "b" / "应收单.csv", padded, "gb18030")
+    a, b = load(tmp_path / "a"), load(tmp_path / "b")
+    for name in ("invoices", "payments", "customers"):
+        assert b.tables[name].equals(a.tables[name]), name
+    assert b.tables["invoices"]["currency"].to_list() == ["CNY", "CNY"]
+    assert b.exports[0].totals_checked == 1
+    assert b.problems.filter(pl.col("severity") == "warning").height == 0
+    assert _counts(b, "应收单.csv") == (5, 3, 2, 0)
+
+
 def test_sniff(tmp_path: Path) -> None:
     assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
     assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"

@@ -183,7 +183,8 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
         frame = frame.with_columns(decode(frame[f]) for f in eager)
     frame = _fill_down(frame)
 
-    parsed, bad = _parse(frame, report, mapping, options, file)
+    late = LAZY_DECODE if decode is not None else ()  # trimmed once decoded
+    parsed, bad = _parse(frame, report, mapping, options, file, late)
     del frame
     problems += bad
     totals_problems, report.totals_checked = _check_totals(
@@ -257,16 +258,25 @@ def _fill_down(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parse(
-    frame: pl.DataFrame, report: ExportReport, mapping: mp.Mapping, options: Options, file: str
+    frame: pl.DataFrame,
+    report: ExportReport,
+    mapping: mp.Mapping,
+    options: Options,
+    file: str,
+    late: tuple[str, ...] = (),
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Money to micro units (Int64), dates to Date, text trimmed; bad cells listed and their
-    rows marked `__bad`.
+    """Money to micro units (Int64), dates to Date, text trimmed (but the columns in `late`,
+    which are trimmed where they are decoded); bad cells listed and their rows marked `__bad`.
 
     Millions of cells: the columns are worked on side by side (one query each step, which
     Polars spreads over the cores), not one after the other."""
     hint = mapping.source.get("date_format") or options.date_format
     special = {*mp.MONEY_FIELDS, *mp.DATE_FIELDS, "payment_terms_days", ROW, "__group"}
-    texts = [n for n in frame.columns if n not in special | {"__continued"}]
+    texts = [
+        n
+        for n in frame.columns
+        if n not in {*special, *late, "__continued"} and frame[n].null_count() < frame.height
+    ]
     dates = [n for n in frame.columns if n in mp.DATE_FIELDS]
     # first what the typing depends on: which text columns need trimming, each date column's
     # distinct values (its format is read from them, and they are parsed once each)
@@ -434,7 +444,7 @@ def _check_totals(
             rows = rows.filter(pl.col(ROW) > start)
             previous = row[ROW]
         if grand and row.get("currency") and "currency" in rows.columns:
-            rows = rows.filter(pl.col("currency") == row["currency"].strip())
+            rows = rows.filter(pl.col("currency").str.strip_chars() == row["currency"].strip())
         negative = pl.select(values.credit_flag(pl.lit(row.get("dc"), pl.String))).item()
         for name in money_fields:
             printed = row[name]

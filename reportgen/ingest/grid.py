@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from reportgen import trim_heap
 from reportgen.ingest.sniff import SAMPLE_BYTES, Sniffed, decode_sample
 from reportgen.read import ROW, DataError
 
@@ -126,7 +127,7 @@ def _sheet(path: Path, sheet: int | str, n_rows: int | None = None) -> pl.DataFr
     return loaded.to_polars()
 
 
-CHUNK = 1 << 26  # 64 MB
+CHUNK = 1 << 24  # 16 MB
 
 
 def _latin1_safe(encoding: str) -> bool:
@@ -150,6 +151,7 @@ def _parse_blocks(
             if len(pending) == 2:
                 frames.append(pending.pop(0).result())
         frames += [future.result() for future in pending]
+    trim_heap()  # the blocks' pages (see reportgen/__init__.py)
     return pl.concat(frames) if frames else parse(b"", 0)
 
 
