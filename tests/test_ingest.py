@@ -128,6 +128,19 @@ def test_padded_types_statuses_and_currencies_in_a_gb18030_export(tmp_path: Path
     assert _counts(b, "应收单.csv") == (5, 3, 2, 0)
 
 
+def test_a_customer_named_only_on_a_later_row_keeps_that_name(tmp_path: Path) -> None:
+    # the customer list derived from an export: one row per customer, in the order they
+    # first appear, each with the first name given (C1's first row has none)
+    text = KINGDEE.replace("C1,上海华东贸易有限公司,人民币,\"1,234.50\"", 'C1,,人民币,"1,234.50"')
+    assert text != KINGDEE
+    _write(tmp_path / "d" / "应收单.csv", text, "gb18030")
+    customers = load(tmp_path / "d").tables["customers"]
+    assert customers.select(pl.col("customer_id").cast(pl.String), "name").rows() == [
+        ("C1", "上海华东贸易有限公司"),
+        ("C2", "北京远景科技有限公司"),
+    ]
+
+
 def test_sniff(tmp_path: Path) -> None:
     assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
     assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"

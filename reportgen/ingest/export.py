@@ -38,6 +38,7 @@ SKIPPED_STATUSES = {
     "estimate", "暂存", "创建", "作废", "已作废", "草稿", "未审核",
 }  # fmt: skip
 LAZY_DECODE = ("name", "type", "status", "currency")
+KIND = pl.Enum(mp.DOCUMENT_KINDS)  # what a row is (`__kind`)
 DOCUMENT_HEADER_FIELDS = (
     "type", "customer_id", "name", "date", "due_date", "currency", "status", "reference",
     "amount", "open_amount", "dc",
@@ -501,13 +502,15 @@ def _currency(values: pl.Series, decode: Decoder = None) -> pl.Expr:
     )
 
 
-def _per_distinct(values: pl.Series, fn: Callable[[str], str], decode: Decoder) -> pl.Expr:
+def _per_distinct(
+    values: pl.Series, fn: Callable[[str], object], decode: Decoder, dtype=pl.String
+) -> pl.Expr:
     """`fn` of a text column (decoded first, see grid), worked out once per distinct value:
     a column of millions of rows holds a handful of types, statuses or currencies."""
     distinct = values.drop_nulls().unique()
     texts = decode(distinct) if decode is not None else distinct
-    mapped = pl.Series([fn(v) for v in texts], dtype=pl.String)
-    return pl.col(values.name).replace_strict(distinct, mapped, default=None)
+    mapped = pl.Series([fn(v) for v in texts], dtype=dtype)
+    return pl.col(values.name).replace_strict(distinct, mapped, default=None, return_dtype=dtype)
 
 
 def _route(
@@ -558,7 +561,9 @@ def _route(
     # status: drafts, voids and the like are not receivables
     skip_status = {s for s in SKIPPED_STATUSES} | {mp.normal(s) for s in mapping.status_skip}
     if "status" in cols:
-        not_receivable = _normalised(frame, "status", decode).is_in(skip_status)
+        not_receivable = _per_distinct(
+            frame["status"], lambda v: mp.normal(v) in skip_status, decode, pl.Boolean
+        )
         hit = _decoded(frame.filter(not_receivable.fill_null(False)), ["status"], decode)
         if hit.height:
             report.skipped["drafts, voids…"] = hit.height
@@ -613,14 +618,17 @@ def _route(
     reads = _tables(frame, snapshot, report, file, problems, decode)
     derived = False
     if "name" in cols and frame.height:
-        names = (  # one per customer, in the order they first appear in the file
-            frame.lazy()
-            .filter(pl.col(CUSTOMER).is_not_null())
-            .group_by(CUSTOMER)
-            .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
-            .sort(ROW)
-            .collect()
-        )
+        # one per customer, in the order they first appear in the file (the frame's order)
+        named = frame.lazy().filter(pl.col(CUSTOMER).is_not_null())
+        if frame["name"].null_count():  # a customer's first rows may have no name: the first given
+            named = (
+                named.group_by(CUSTOMER)
+                .agg(pl.col("name").drop_nulls().first(), pl.col(ROW).min())
+                .sort(ROW)
+            )
+        else:  # each customer's first row (0.16 s instead of 0.42 s for the group-by at 10M)
+            named = named.unique(CUSTOMER, keep="first", maintain_order=True)
+        names = named.select(CUSTOMER, "name", ROW).collect()
         if not names_decoded:
             names = names.with_columns(_decode_text(names["name"], decode))
         reads["customers"] = Read(
@@ -628,11 +636,6 @@ def _route(
         )
         derived = True
     return reads, problems, derived
-
-
-def _normalised(frame: pl.DataFrame, column: str, decode: Decoder) -> pl.Expr:
-    """`mapping.normal` of a text column."""
-    return _per_distinct(frame[column], mp.normal, decode)
 
 
 def _decoded(frame: pl.DataFrame, columns: list[str], decode: Decoder) -> pl.DataFrame:
@@ -680,13 +683,13 @@ def _flip_by_dc(value: pl.Expr) -> pl.Expr:
 def _kind(frame: pl.DataFrame, mapping: mp.Mapping, table: str, decode: Decoder) -> pl.Expr:
     if "type" in frame.columns:
         types = mapping.type_of()
-        key = _normalised(frame, "type", decode)
-        return key.replace_strict(list(types), list(types.values()), default=None)
+        return _per_distinct(frame["type"], lambda v: types.get(mp.normal(v)), decode, KIND)
     fixed = {"invoices": "invoice", "payments": "payment", "credit_notes": "credit_note"}
     if table in fixed:
-        return pl.lit(fixed[table])
+        return pl.lit(fixed[table], KIND)
     # a ledger without a type column: debits are invoices, credits payments
-    return pl.when(pl.col("__signed") < 0).then(pl.lit("payment")).otherwise(pl.lit("invoice"))
+    payment, invoice = pl.lit("payment", KIND), pl.lit("invoice", KIND)
+    return pl.when(pl.col("__signed") < 0).then(payment).otherwise(invoice)
 
 
 def _documents(frame: pl.DataFrame, cols: set[str]) -> pl.DataFrame:
@@ -748,7 +751,7 @@ def _tables(
         )
     frame = frame.with_columns(
         __kind=pl.when((kind == "invoice") & negative.fill_null(False))
-        .then(pl.lit("credit_note"))
+        .then(pl.lit("credit_note", KIND))
         .otherwise(kind)
     )
     text = pl.lit(None, pl.String)
@@ -785,7 +788,7 @@ def _tables(
                 date=pl.col("date"),
                 amount=credit_amount,
                 invoice_id=reference,
-                type=kind,
+                type=kind.cast(pl.String),
             ),
             file,
             report,
@@ -835,7 +838,7 @@ def _implied_payments(frame: pl.DataFrame, snapshot: bool) -> list[pl.DataFrame]
                 reference=pl.col("__id"),
                 __id=pl.format("{} (paid)", pl.col("__id")),
                 __signed=pl.col("paid_amount"),
-                __kind=pl.lit("payment"),
+                __kind=pl.lit("payment", KIND),
                 **{LINES: pl.lit(0, pl.UInt32)},
             )
         )
