@@ -25,7 +25,7 @@ os.environ.setdefault(
 # turns an export into text in blocks of 16 MB (ingest/grid.py), and glibc maps each block
 # fresh and unmaps it when it is freed: every buffer over its mmap threshold does, and in a
 # worker thread's arena any buffer too large for a 64 MB heap. One arena, served from the main
-# heap up to 256 MB and trimmed only above 512 MB of free space, lets each block reuse the
+# heap up to 64 MB and trimmed only above 128 MB of free space, lets each block reuse the
 # pages of the one before; `trim_heap` hands them back once the blocks are read. A 10M-row
 # GB18030 export then faults in 0.8M pages instead of 1.35M (bench/README.md). Not glibc
 # (macOS, musl): nothing is changed.
@@ -37,15 +37,14 @@ def _glibc():
         libc.gnu_get_libc_version  # noqa: B018 (glibc only)
     except (OSError, AttributeError):
         return None
+    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8  # malloc.h
+    libc.mallopt(m_arena_max, 1)
+    libc.mallopt(m_mmap_threshold, 64 << 20)
+    libc.mallopt(m_trim_threshold, 128 << 20)
     return libc
 
 
 _LIBC = _glibc()
-if _LIBC is not None:
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
-    _LIBC.mallopt(M_ARENA_MAX, 1)
-    _LIBC.mallopt(M_MMAP_THRESHOLD, 256 << 20)
-    _LIBC.mallopt(M_TRIM_THRESHOLD, 512 << 20)
 
 
 def trim_heap() -> None:
