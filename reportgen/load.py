@@ -26,6 +26,7 @@ from reportgen.read import (
     ROW,
     DataError,
     Read,
+    distinct_values,
     find_sources,
     output_schema,
     problem_frame,
@@ -351,7 +352,8 @@ def _base_currency(loader: _Loader, requested: str | None) -> str:
     seen: set[str] = set()
     for name in ("customers", "invoices", "payments", "credit_notes"):
         if name in loader.reads:
-            seen |= set(_currency_column(loader.reads[name].frame).unique().str.to_uppercase())
+            codes = distinct_values(_currency_column(loader.reads[name].frame))
+            seen |= set(codes.str.to_uppercase())
     rated: set[str] = set()
     if "fx_rates" in loader.reads:
         rated = set(loader.reads["fx_rates"].frame["currency"].unique().str.to_uppercase())
@@ -372,7 +374,7 @@ def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
         c.upper()
         for name in ("customers", "invoices", "payments", "credit_notes")
         if name in reads
-        for c in _currency_column(reads[name].frame).unique()
+        for c in distinct_values(_currency_column(reads[name].frame))
     }
     if len(stated) == 1 and "fx_rates" not in reads:
         # One currency in the whole data: every document is in it, no lookup needed.
@@ -441,7 +443,7 @@ def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
                 c
                 for name in ("invoices", "payments", "credit_notes")
                 if name in reads
-                for c in reads[name].frame["currency"].unique()
+                for c in distinct_values(reads[name].frame["currency"])
                 if c
             }
         )
@@ -482,7 +484,7 @@ def _snapshot_as_of(loader: _Loader, as_of: date | None) -> date | None:
     if "open_amount" not in inv.columns:
         return None
     if "as_of" in inv.columns:
-        dates = inv["as_of"].drop_nulls().unique()
+        dates = distinct_values(inv["as_of"])
         if dates.len() > 1:
             raise DataError(
                 f"{loader.file('invoices')}: a snapshot has one as_of date, "

@@ -141,6 +141,19 @@ def test_a_customer_named_only_on_a_later_row_keeps_that_name(tmp_path: Path) ->
     ]
 
 
+def test_the_columns_to_decode_are_the_ones_with_a_character_beyond_ascii(tmp_path: Path) -> None:
+    # (a GB18030 file read as Latin-1: 客 is two characters of it, \xbf\xcd)
+    frame = pl.DataFrame(
+        {"id": ["A1", "A2", None], "name": ["\xbf\xcd", "B", None], "blank": [None] * 3},
+        schema={"id": pl.String, "name": pl.String, "blank": pl.String},
+    )
+    assert grid.non_ascii(frame, ["id", "name", "blank"]) == ["name"]
+    assert grid.non_ascii(frame, ["id"]) == []
+    assert grid.non_ascii(frame, []) == []
+    decode = grid.decoder(sniff(_write(tmp_path / "x.csv", "客户,金额\n甲,1\n", "gb18030")))
+    assert decode(frame["name"]).to_list() == ["客", "B", None]
+
+
 def test_sniff(tmp_path: Path) -> None:
     assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
     assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"

@@ -23,7 +23,17 @@ from reportgen import money
 from reportgen.ingest import grid, layout, values
 from reportgen.ingest import mapping as mp
 from reportgen.ingest.sniff import Sniffed, sniff
-from reportgen.read import CUSTOMER, FILE, LINES, ROW, DataError, Read, listed, problem_frame
+from reportgen.read import (
+    CUSTOMER,
+    FILE,
+    LINES,
+    ROW,
+    DataError,
+    Read,
+    distinct_values,
+    listed,
+    problem_frame,
+)
 from reportgen.schema import TABLES
 
 Decoder = Callable[[pl.Series], pl.Series] | None
@@ -180,7 +190,7 @@ def _read(path: Path, options: Options, report: ExportReport) -> Export:
     del body, data  # the raw grid: no longer needed, and as large as the file
     if decode is not None:
         # names, types, statuses and currencies are decoded per distinct value where used
-        eager = [f for f in used if f not in LAZY_DECODE]
+        eager = grid.non_ascii(frame, [f for f in used if f not in LAZY_DECODE])
         frame = frame.with_columns(decode(frame[f]) for f in eager)
     frame = _fill_down(frame)
 
@@ -507,7 +517,7 @@ def _per_distinct(
 ) -> pl.Expr:
     """`fn` of a text column (decoded first, see grid), worked out once per distinct value:
     a column of millions of rows holds a handful of types, statuses or currencies."""
-    distinct = values.drop_nulls().unique()
+    distinct = distinct_values(values)
     texts = decode(distinct) if decode is not None else distinct
     mapped = pl.Series([fn(v) for v in texts], dtype=dtype)
     return pl.col(values.name).replace_strict(distinct, mapped, default=None, return_dtype=dtype)

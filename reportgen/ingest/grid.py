@@ -25,7 +25,7 @@ import polars as pl
 
 from reportgen import trim_heap
 from reportgen.ingest.sniff import SAMPLE_BYTES, Sniffed, decode_sample
-from reportgen.read import ROW, DataError
+from reportgen.read import ROW, DataError, distinct_values
 
 HEAD_ROWS = 40
 # encodings whose bytes Polars can read directly
@@ -236,15 +236,25 @@ def decoder(sniffed: Sniffed) -> Callable[[pl.Series], pl.Series] | None:
         if not foreign.any():
             return col  # all ASCII: the same in every ASCII-compatible encoding
         if foreign.all():
-            distinct = col.drop_nulls().unique()
+            distinct = distinct_values(col)
             return col.replace_strict(distinct, _decode_series(distinct, encoding), default=None)
         where = foreign.fill_null(False).arg_true()  # only the cells that need it
         part = col.gather(where)
-        distinct = part.unique()
+        distinct = distinct_values(part)
         fixed = part.replace_strict(distinct, _decode_series(distinct, encoding), default=None)
         return col.scatter(where, fixed)
 
     return decode
+
+
+def non_ascii(frame: pl.DataFrame, names: list[str]) -> list[str]:
+    """The text columns of `names` that hold a character other than ASCII (the others read
+    the same in every ASCII-compatible encoding): all asked in one pass, side by side."""
+    if not names:
+        return []
+    foreign = pl.col(names).str.len_bytes() != pl.col(names).str.len_chars()
+    found = frame.lazy().select(foreign.any()).collect().row(0, named=True)
+    return [n for n in names if found[n]]
 
 
 _SEP = "\x1f"  # unit separator: ASCII, never part of a multi-byte character
