@@ -15,10 +15,12 @@ RATE_DIGITS = 10  # fx rates are held as Int128 counts of 1e-10
 
 
 def parse_micro(text: str | pl.Expr) -> pl.Expr:
-    """Exact decimal text (`-1234.5`) -> Int64 micro units; null where the text is not a number."""
+    """Exact decimal text (`-1234.5`) -> Int64 micro units; null where the text is not a number,
+    or is one too large for them (beyond ±9,223,372,036,854.775807). The text comes trimmed
+    (every caller's does): trimming 10M cells again took 0.2 s."""
     text = pl.col(text) if isinstance(text, str) else text
-    decimal = text.str.strip_chars().cast(pl.Decimal(38, MICRO_DIGITS), strict=False)
-    return (decimal * 10**MICRO_DIGITS).cast(pl.Int64)
+    decimal = text.cast(pl.Decimal(38, MICRO_DIGITS), strict=False)
+    return (decimal * 10**MICRO_DIGITS).cast(pl.Int64, strict=False)
 
 
 def digits_needed(micro: str | pl.Expr) -> pl.Expr:

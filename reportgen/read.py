@@ -212,7 +212,7 @@ def _parse(column: Column) -> pl.Expr:
 
 _EXPECTED = {
     Kind.DATE: "a date (YYYY-MM-DD)",
-    Kind.MONEY: "a number such as 1234.56",
+    Kind.MONEY: "a number such as 1234.56 (and under 9.2 trillion)",
     Kind.INT: "a whole number",
     Kind.RATE: "a number such as 7.1234",
 }

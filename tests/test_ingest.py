@@ -154,6 +154,16 @@ def test_the_columns_to_decode_are_the_ones_with_a_character_beyond_ascii(tmp_pa
     assert decode(frame["name"]).to_list() == ["客", "B", None]
 
 
+def test_an_amount_too_large_to_hold_rejects_its_row(tmp_path: Path) -> None:
+    text = KINGDEE.replace('"1,234.50"', '"99,999,999,999,999.00"')
+    _write(tmp_path / "d" / "应收单.csv", text, "gb18030")
+    ds = load(tmp_path / "d")
+    errors = ds.problems.filter(pl.col("severity") == "error")
+    assert errors.select("row", "value").rows() == [(6, "99,999,999,999,999.00")]
+    assert ds.tables["invoices"]["invoice_id"].to_list() == ["AR002"]
+    assert _counts(ds, "应收单.csv") == (5, 2, 2, 1)
+
+
 def test_sniff(tmp_path: Path) -> None:
     assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
     assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"

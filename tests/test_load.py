@@ -81,6 +81,23 @@ def test_non_numeric_amount_is_rejected_and_named(tmp_path):
     assert_counts_add_up(ds)
 
 
+def test_amount_too_large_to_hold_is_rejected_and_named(tmp_path):
+    # Money is held exactly as Int64 micro units: up to 9,223,372,036,854.775807 either way.
+    # A larger amount is a bad cell like any other, not a crash of the reader.
+    ds = make_data(
+        tmp_path,
+        invoices=invoices_with(
+            "I2,C1,2024-01-01,99999999999999.00,2024-01-31",
+            "I3,C1,2024-01-01,9223372036854.775807,2024-01-31",
+        ),
+    )
+    assert ds.errors.select("file", "row", "column", "value").rows() == [
+        ("invoices.csv", 3, "amount", "99999999999999.00")]
+    assert "9.2 trillion" in ds.errors["reason"][0]
+    assert loaded_ids(ds) == ["I1", "I3", "I9"]
+    assert_counts_add_up(ds)
+
+
 def test_impossible_date_is_rejected_and_named(tmp_path):
     ds = make_data(tmp_path, invoices=invoices_with("I2,C1,2024-02-30,5.00,2024-03-01"))
     assert ds.errors.select("file", "row", "column", "value").rows() == [
