@@ -66,11 +66,14 @@ def classify(
     label; only the other rows (a few: titles, totals, footers) are looked at closely, their
     label decoded (`decode`) first. A row with nothing but amounts (and their currency) is a
     total without a label (SAP prints one per currency)."""
-    if anchors:
-        dated = pl.any_horizontal([pl.col(a).str.contains(DATE_LIKE) for a in anchors])
-        anchored = body.lazy().select(dated.fill_null(False)).collect().to_series()
-    else:
-        anchored = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
+    anchored = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
+    for anchor in anchors:  # each asked only of the rows the ones before left undated
+        undated = anchored.not_().arg_true()
+        if not undated.len():
+            break
+        text = body[anchor] if undated.len() == body.height else body[anchor].gather(undated)
+        dated = text.str.contains(DATE_LIKE).fill_null(False)
+        anchored = dated if undated.len() == body.height else anchored.scatter(undated, dated)
     rest = body.filter(~anchored)
     label = pl.coalesce([pl.col(c) for c in cells])
     labels = rest.select(label).to_series()
