@@ -185,16 +185,23 @@ def _block(mm: mmap.mmap, view: memoryview, start: int) -> str:
     if end < len(mm):
         cut = mm.rfind(b"\n", start, end) + 1
         while cut > start:  # line ends within the block, last first
-            text = str(view[start:cut], "latin-1")
-            if text.count('"') % 2 == 0:
-                return text
+            if _quotes(view[start:cut]) % 2 == 0:
+                return str(view[start:cut], "latin-1")
             cut = mm.rfind(b"\n", start, cut - 1) + 1
         cut = end
         while cut := mm.find(b"\n", cut) + 1:  # then the ones beyond it
-            text = str(view[start:cut], "latin-1")
-            if text.count('"') % 2 == 0:
-                return text
+            if _quotes(view[start:cut]) % 2 == 0:
+                return str(view[start:cut], "latin-1")
     return str(view[start:], "latin-1")
+
+
+def _quotes(data: memoryview) -> int:
+    """The quote marks in a stretch of the file (NumPy: 1.7 ms for 16 MB, against 6-8 ms for
+    Python's `count`, which went over the 0.96 GB of a 10M-row export on the main thread).
+    NumPy is imported here, only where an export is read in blocks."""
+    import numpy as np
+
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord('"')))
 
 
 @contextmanager
