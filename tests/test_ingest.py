@@ -164,6 +164,23 @@ def test_an_amount_too_large_to_hold_rejects_its_row(tmp_path: Path) -> None:
     assert _counts(ds, "应收单.csv") == (5, 2, 2, 1)
 
 
+def test_a_total_checked_against_rows_beyond_int64_micro_units(tmp_path: Path) -> None:
+    # two amounts of 5 trillion (each within what an amount may be) close to 10 trillion, more
+    # than Int64 micro units hold: the sum must not wrap round
+    rows = [
+        'AR001,标准应收单,2025/1/5,2025/2/4,C1,甲,人民币,"5,000,000,000,000.00",已审核',
+        'AR002,标准应收单,2025/1/6,2025/2/5,C1,甲,人民币,"5,000,000,000,000.00",已审核',
+        ',合计,,,,,,"1.00",',
+    ]
+    text = "\n".join([*KINGDEE.split("\n")[:5], *rows]) + "\n"
+    _write(tmp_path / "d" / "应收单.csv", text, "gb18030")
+    ds = load(tmp_path / "d")
+    warning = ds.problems.filter(pl.col("severity") == "warning")["reason"].to_list()
+    assert len(warning) == 1
+    assert "rows it closes (10,000,000,000,000.00;" in warning[0], warning[0]
+    assert ds.tables["invoices"]["amount"].to_list() == [500_000_000_000_000] * 2
+
+
 def test_sniff(tmp_path: Path) -> None:
     assert sniff(_write(tmp_path / "a.csv", "a;b;c\n1;2;3\n")).delimiter == ";"
     assert sniff(_write(tmp_path / "b.txt", "a\tb\n1\t2\n")).delimiter == "\t"

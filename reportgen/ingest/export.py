@@ -468,7 +468,8 @@ def _check_totals(
             checked += 1
             if negative:
                 value = -abs(value)
-            total = int(rows[name].sum() or 0) if name in rows.columns else 0
+            # (summed wide: 10M amounts in micro units can pass Int64, which wraps silently)
+            total = int(rows[name].cast(pl.Int128).sum() or 0) if name in rows.columns else 0
             unsigned = negative is None and value >= 0  # a total printed without its sign
             if total == value or (unsigned and abs(total) == value):
                 continue
