@@ -514,7 +514,10 @@ def _currency(values: pl.Series, decode: Decoder = None) -> pl.Expr:
 
 
 def _per_distinct(
-    values: pl.Series, fn: Callable[[str], object], decode: Decoder, dtype=pl.String
+    values: pl.Series,
+    fn: Callable[[str], object],
+    decode: Decoder,
+    dtype: pl.DataType | type[pl.DataType] = pl.String,
 ) -> pl.Expr:
     """`fn` of a text column (decoded first, see grid), worked out once per distinct value:
     a column of millions of rows holds a handful of types, statuses or currencies."""
