@@ -468,8 +468,10 @@ def _check_totals(
             checked += 1
             if negative:
                 value = -abs(value)
-            # (summed wide: 10M amounts in micro units can pass Int64, which wraps silently)
-            total = int(rows[name].cast(pl.Int128).sum() or 0) if name in rows.columns else 0
+            total = 0
+            if name in rows.columns:  # summed wide: micro units can pass Int64, which wraps
+                wide = rows.lazy().select(pl.col(name).cast(pl.Int128).sum())  # (no 10M copy)
+                total = int(wide.collect().item() or 0)
             unsigned = negative is None and value >= 0  # a total printed without its sign
             if total == value or (unsigned and abs(total) == value):
                 continue
