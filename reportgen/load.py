@@ -339,25 +339,24 @@ class _Loader:
 # --- currencies -------------------------------------------------------------------------
 
 
-def _currency_column(frame: pl.DataFrame) -> pl.Series:
-    if "currency" in frame.columns:
-        return frame["currency"].drop_nulls()
-    return pl.Series([], dtype=pl.String)
+def _stated_currencies(reads: dict[str, Read]) -> set[str]:
+    """The currency codes the customers and documents state (upper case)."""
+    return {
+        code.upper()
+        for name in ("customers", "invoices", "payments", "credit_notes")
+        if name in reads and "currency" in reads[name].frame.columns
+        for code in distinct_values(reads[name].frame["currency"])
+    }
 
 
-def _base_currency(loader: _Loader, requested: str | None) -> str:
+def _base_currency(loader: _Loader, requested: str | None, stated: set[str]) -> str:
     """The base currency: asked for, else the one currency in the data without a rate."""
     if requested:
         return requested.upper()
-    seen: set[str] = set()
-    for name in ("customers", "invoices", "payments", "credit_notes"):
-        if name in loader.reads:
-            codes = distinct_values(_currency_column(loader.reads[name].frame))
-            seen |= set(codes.str.to_uppercase())
     rated: set[str] = set()
     if "fx_rates" in loader.reads:
         rated = set(loader.reads["fx_rates"].frame["currency"].unique().str.to_uppercase())
-    unrated = sorted(seen - rated)
+    unrated = sorted(stated - rated)
     if len(unrated) > 1:
         raise DataError(
             f"currencies {', '.join(unrated)} have no rate in fx_rates.csv and only one of them "
@@ -366,16 +365,11 @@ def _base_currency(loader: _Loader, requested: str | None) -> str:
     return unrated[0] if unrated else ""
 
 
-def _resolve_currencies(loader: _Loader, base: str) -> tuple[str, ...]:
+def _resolve_currencies(loader: _Loader, base: str, stated: set[str]) -> tuple[str, ...]:
     """Every document gets a currency (SPEC §8): its own, else the referenced invoice's, else
     the customer's, else the base; a currency that has no rate at all is rejected."""
     reads = loader.reads
-    stated = {base} | {
-        c.upper()
-        for name in ("customers", "invoices", "payments", "credit_notes")
-        if name in reads
-        for c in distinct_values(_currency_column(reads[name].frame))
-    }
+    stated = {base} | stated
     if len(stated) == 1 and "fx_rates" not in reads:
         # One currency in the whole data: every document is in it, no lookup needed.
         for name in ("invoices", "payments", "credit_notes"):
@@ -553,8 +547,9 @@ def load(
 
     loader = _Loader(reads, dict(files))
     loader.run()
-    base = _base_currency(loader, base_currency)
-    currencies = _resolve_currencies(loader, base)
+    stated = _stated_currencies(loader.reads)
+    base = _base_currency(loader, base_currency, stated)
+    currencies = _resolve_currencies(loader, base, stated)
     _fill_due_dates(loader)
     snapshot = _snapshot_as_of(loader, as_of)
 

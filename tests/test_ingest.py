@@ -395,14 +395,14 @@ def test_dates_worked_out_per_distinct_value_equal_cell_by_cell() -> None:
     # Dates repeat (a few hundred days over millions of rows): they are parsed once per
     # distinct value and mapped back; blanks, bad cells and times of day stay as cell by cell.
     from reportgen.ingest import values
-    from reportgen.ingest.export import _by_distinct
+    from reportgen.ingest.values import by_distinct
 
     cells = ["2025/1/5", "2025/1/5", None, "2025/12/31", "not a date", " 2025/1/5 ",
              "2025/2/30", "2025/12/31 13:45"] * 50
     raw = pl.Series("d", cells)
     expr = values.date_expr(pl.col("d"), "%Y/%m/%d")
     direct = raw.to_frame().select(expr).to_series()
-    mapped_expr = _by_distinct(pl.col("d"), raw.drop_nulls().unique(), expr, raw.len())
+    mapped_expr = by_distinct(pl.col("d"), raw.drop_nulls().unique(), expr, raw.len())
     mapped = raw.to_frame().select(mapped_expr).to_series()
     assert mapped.equals(direct)
     assert mapped.head(8).to_list() == [date(2025, 1, 5), date(2025, 1, 5), None,

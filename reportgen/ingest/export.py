@@ -288,17 +288,10 @@ def _parse(
         for n in frame.columns
         if n not in {*special, *late, "__continued"} and frame[n].null_count() < frame.height
     ]
-    dates = [n for n in frame.columns if n in mp.DATE_FIELDS]
     # first what the typing depends on: which text columns need trimming, each date column's
     # distinct values (its format is read from them, and they are parsed once each)
-    found = pl.collect_all(
-        [
-            _padded(frame, texts),
-            *[frame.lazy().select(pl.col(n).drop_nulls().unique()) for n in dates],
-        ]
-    )
-    padded = found[0].row(0, named=True) if texts else {}
-    distinct = {n: found[1 + i].to_series() for i, n in enumerate(dates)}
+    padded = _padded(frame, texts).collect().row(0, named=True) if texts else {}
+    distinct = {n: distinct_values(frame[n]) for n in frame.columns if n in mp.DATE_FIELDS}
 
     exprs: dict[str, pl.Expr] = {}
     reasons: dict[str, str] = {}
@@ -319,7 +312,7 @@ def _parse(
         elif name in mp.DATE_FIELDS:
             fmt = _date_format(distinct[name], header, hint)
             report.date_formats[name] = fmt
-            exprs[name] = _by_distinct(
+            exprs[name] = values.by_distinct(
                 col, distinct[name], values.date_expr(col, fmt), frame.height
             )
             reasons[name] = f"not a date ({fmt})"
@@ -362,15 +355,6 @@ def _padded(frame: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
         .alias(n)
         for n in names
     )
-
-
-def _by_distinct(col: pl.Expr, distinct: pl.Series, expr: pl.Expr, rows: int) -> pl.Expr:
-    """`expr` of a column of `rows` cells, worked out once per distinct value where values
-    repeat (dates: a few hundred days over millions of rows), else cell by cell."""
-    if distinct.len() * 4 > rows:
-        return expr
-    parsed = distinct.to_frame().select(expr).to_series()
-    return col.replace_strict(distinct, parsed, default=None, return_dtype=parsed.dtype)
 
 
 def _date_format(sample: pl.Series, header: str, hint: str | None) -> str:

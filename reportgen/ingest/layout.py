@@ -14,7 +14,7 @@ from collections.abc import Callable
 import polars as pl
 
 from reportgen.ingest import mapping as mp
-from reportgen.ingest.values import parse_date_text
+from reportgen.ingest.values import by_distinct, parse_date_text
 from reportgen.read import distinct_values
 
 # first non-blank cell of a row, normalised (lower case, no spaces)
@@ -112,10 +112,7 @@ def classify(
 
 def _date_like(text: pl.Series) -> pl.Series:
     """Whether each cell looks like a date (DATE_LIKE), asked of the distinct values where they
-    repeat: a few hundred days over 10M rows take 0.06 s this way, against 0.2 s cell by cell."""
-    distinct = distinct_values(text)
-    if distinct.len() * 4 > text.len():
-        return text.str.contains(DATE_LIKE).fill_null(False)
-    dated = distinct.filter(distinct.str.contains(DATE_LIKE)).implode()
-    found = text.to_frame().lazy().select(pl.col(text.name).is_in(dated)).collect()
-    return found.to_series().fill_null(False)
+    repeat: a few hundred days over 10M rows take 0.1 s this way, against 0.2 s cell by cell."""
+    cells = pl.col(text.name)
+    test = by_distinct(cells, distinct_values(text), cells.str.contains(DATE_LIKE), text.len())
+    return text.to_frame().select(test.fill_null(False)).to_series()

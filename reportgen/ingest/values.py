@@ -245,6 +245,15 @@ _SERIAL = r"^(\d+)(?:\.\d*)?$"  # whole days, and a fraction that is the time of
 _TIME_PART = r"[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?$"
 
 
+def by_distinct(col: pl.Expr, distinct: pl.Series, expr: pl.Expr, rows: int) -> pl.Expr:
+    """`expr` of a column of `rows` cells, worked out once per distinct value where values
+    repeat (dates: a few hundred days over millions of rows), else cell by cell."""
+    if distinct.len() * 4 > rows:
+        return expr
+    parsed = distinct.to_frame().select(expr).to_series()
+    return col.replace_strict(distinct, parsed, default=None, return_dtype=parsed.dtype)
+
+
 def date_expr(expr: pl.Expr, fmt: str) -> pl.Expr:
     """Date text -> pl.Date, null where it does not parse. `fmt` is a chrono format or
     "excel" (serial days of the 1900 system); a trailing time of day is ignored."""
